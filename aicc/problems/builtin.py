@@ -1,0 +1,119 @@
+"""The four problems of Section IV-A, with the paper's input distributions."""
+
+import numpy as np
+import scipy.linalg
+
+from aicc.problems.base import Problem
+from aicc.problems.registry import register_problem
+
+
+def symmetric_uniform(rng, shape, M, low, high):
+    """X = (A + A^T) / 2 with A uniform on [low, high]^(M x M); ``shape + (M, M)``."""
+    A = rng.uniform(low, high, size=(*shape, M, M))
+    return 0.5 * (A + np.swapaxes(A, -1, -2))
+
+
+@register_problem
+class Eigenvalues(Problem):
+    """P1: the eigenvalues of a symmetric matrix, sorted ascending (V = M)."""
+
+    name = "eigenvalues"
+    label = "P1 eigenvalues"
+    aliases = ("P1",)
+
+    def output_dim(self, M):
+        return M
+
+    def sample(self, rng, shape, M):
+        return symmetric_uniform(rng, shape, M, -1.0, 1.0)
+
+    def target(self, X):
+        return np.linalg.eigvalsh(X)
+
+    def tf_target(self, X):
+        import tensorflow as tf
+
+        return tf.linalg.eigvalsh(X)
+
+
+def canonical_sign(vectors, tol=1e-12):
+    """Flip each vector ``(..., M)`` so that its first entry with |x| > tol is positive."""
+    first = np.argmax(np.abs(vectors) > tol, axis=-1)
+    lead = np.take_along_axis(vectors, first[..., None], axis=-1)
+    return vectors * np.where(lead < 0, -1.0, 1.0)
+
+
+@register_problem
+class DominantEigenvector(Problem):
+    """P2: unit eigenvector of the largest-magnitude eigenvalue (V = M).
+
+    The sign is fixed as in the paper: the first nonzero component is positive.
+    The cost adds 5 (||f_hat|| - 1)^2 to the error norm, as in the paper.
+    """
+
+    name = "eigenvector"
+    label = "P2 dominant eigenvector"
+    aliases = ("P2",)
+
+    def output_dim(self, M):
+        return M
+
+    def sample(self, rng, shape, M):
+        return symmetric_uniform(rng, shape, M, 0.0, 1.0)
+
+    def target(self, X):
+        eigenvalues, eigenvectors = np.linalg.eigh(X)
+        dominant = np.argmax(np.abs(eigenvalues), axis=-1)
+        index = np.broadcast_to(dominant[..., None, None], (*X.shape[:-1], 1))
+        vector = np.take_along_axis(eigenvectors, index, axis=-1)[..., 0]
+        vector /= np.linalg.norm(vector, axis=-1, keepdims=True)
+        return canonical_sign(vector)
+
+    def loss(self, y_true, y_pred):
+        import keras
+
+        error = keras.ops.norm(y_pred - y_true, axis=-1)
+        unit = keras.ops.square(keras.ops.norm(y_pred, axis=-1) - 1.0)
+        return keras.ops.mean(error + 5.0 * unit)
+
+
+@register_problem
+class MatrixExponential(Problem):
+    """P3: expm(X) for X = A / ||A||_op, A uniform on [0, 1]^(M x M) (V = M^2)."""
+
+    name = "expm"
+    label = "P3 matrix exponential"
+    aliases = ("P3",)
+
+    def output_dim(self, M):
+        return M * M
+
+    def sample(self, rng, shape, M):
+        A = rng.uniform(0.0, 1.0, size=(*shape, M, M))
+        spectral_norm = np.linalg.norm(A, ord=2, axis=(-2, -1))
+        return A / spectral_norm[..., None, None]
+
+    def target(self, X):
+        E = scipy.linalg.expm(X)
+        # Vec stacks columns: transpose before flattening rows.
+        return np.swapaxes(E, -1, -2).reshape(*X.shape[:-2], -1)
+
+
+@register_problem
+class Determinant(Problem):
+    """P4: det(X) for X = I - E, E zero-diagonal, off-diagonal uniform on +-2/M (V = 1)."""
+
+    name = "determinant"
+    label = "P4 determinant"
+    aliases = ("P4",)
+
+    def output_dim(self, M):
+        return 1
+
+    def sample(self, rng, shape, M):
+        E = rng.uniform(-2.0 / M, 2.0 / M, size=(*shape, M, M))
+        E *= 1.0 - np.eye(M)
+        return np.eye(M) - E
+
+    def target(self, X):
+        return np.linalg.det(X)[..., None]
