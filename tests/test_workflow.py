@@ -1,0 +1,203 @@
+"""End-to-end tests of the Snakemake workflow with the real aicc CLI, no mocks.
+
+One run of the whole DAG at the `tiny` scale (module fixture) in a temporary
+working directory, then checks of its tables and figures, of resuming (nothing to
+redo; one deleted evaluation redone alone), of config validation, lint and report.
+"""
+
+import csv
+import json
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIGS = REPO / "tests" / "configs"
+PNG_MAGIC = b"\x89PNG"
+
+
+def snakemake(workdir, *args, configfiles=(CONFIGS / "tiny.yaml",), timeout=900):
+    """Run the repository's workflow with ``workdir`` as working directory."""
+    command = [
+        sys.executable, "-m", "snakemake",
+        "--snakefile", str(REPO / "Snakefile"),
+        "--directory", str(workdir),
+        "--configfile", str(REPO / "config.yaml"), *map(str, configfiles),
+        "--cores", "2",
+        *args,
+    ]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
+def read_csv(path):
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def job_counts(output):
+    """The 'Job stats' table of a Snakemake run or dry run, as {rule: count}."""
+    table = output.split("Job stats:", 1)[1]
+    counts = {}
+    for line in table.splitlines()[3:]:
+        match = re.match(r"^(\w+)\s+(\d+)$", line.strip())
+        if not match:
+            break
+        counts[match.group(1)] = int(match.group(2))
+    counts.pop("total", None)
+    return counts
+
+
+def assert_finite(rows, columns):
+    for row in rows:
+        for column in columns:
+            assert math.isfinite(float(row[column])), (column, row)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("workflow")
+    result = snakemake(workdir)
+    assert result.returncode == 0, result.stderr[-5000:]
+    return workdir
+
+
+def test_whole_dag_writes_every_output(tiny_run):
+    figures = tiny_run / "figures" / "tiny"
+    expected = ["table1.csv", "table1.md", "table1.tex", "provenance.json"]
+    expected += [f"{name}.{ext}" for name in ("fig4", "fig5", "fig6", "rsweep")
+                 for ext in ("csv", "png", "pdf")]  # fmt: skip
+    for name in expected:
+        assert (figures / name).stat().st_size > 0, name
+    for name in ("fig4", "fig5", "fig6", "rsweep"):
+        assert (figures / f"{name}.png").read_bytes()[:4] == PNG_MAGIC
+        assert (figures / f"{name}.pdf").read_bytes()[:4] == b"%PDF"
+    assert not (figures.parent / "default").exists(), "a scale wrote outside its folder"
+
+
+def test_table1(tiny_run):
+    rows = read_csv(tiny_run / "figures" / "tiny" / "table1.csv")
+    required = {"problem", "M", "K", "R", "encoder", "nrmse", "p5", "p95", "n_seeds",
+                "mean_predictor_nrmse", "bacc_nrmse", "paper_nrmse", "scale",
+                "git_commit", "device"}  # fmt: skip
+    assert required <= set(rows[0])
+    assert len(rows) == 4 * 2  # four problems, two encoders
+    assert {(r["problem"], r["encoder"]) for r in rows} == {
+        (p, e) for p in ("eigenvalues", "eigenvector", "expm", "determinant")
+        for e in ("paper", "lagrange")
+    }  # fmt: skip
+    assert {(r["M"], r["K"], r["R"], r["scale"]) for r in rows} == {("4", "3", "5", "tiny")}
+    assert_finite(rows, ["nrmse", "p5", "p95", "mean_predictor_nrmse", "bacc_nrmse"])
+    paper = {r["problem"]: float(r["paper_nrmse"]) for r in rows}
+    assert paper == {"eigenvalues": 4.64, "eigenvector": 5.81, "expm": 7.85, "determinant": 1.50}
+    table = tiny_run / "figures" / "tiny"
+    assert (table / "table1.md").read_text().count("\n| ") == 1 + 8  # header + rows
+    assert r"\begin{tabular}" in (table / "table1.tex").read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "x", "values", "series"),
+    [
+        ("fig4", "M", {"4", "6"}, 3),
+        ("fig6", "K", {"2", "3"}, 3),
+        ("rsweep", "R", {"3", "5"}, 3),
+    ],
+)
+def test_error_figures(tiny_run, name, x, values, series):
+    rows = read_csv(tiny_run / "figures" / "tiny" / f"{name}.csv")
+    assert {"problem", x, "series", "method", "nrmse", "p5", "p95", "scale",
+            "git_commit"} <= set(rows[0])  # fmt: skip
+    assert {r[x] for r in rows} == values
+    assert {r["method"] for r in rows} == {"aicc", "mean_predictor", "bacc"}
+    assert len(rows) == len(values) * series
+    assert_finite(rows, ["nrmse", "p5", "p95"])
+
+
+def test_runtime_figure(tiny_run):
+    rows = read_csv(tiny_run / "figures" / "tiny" / "fig5.csv")
+    assert {"problem", "M", "method", "median_ms", "p25_ms", "p75_ms", "device"} <= set(rows[0])
+    methods = {r["method"] for r in rows}
+    assert {"numpy", "tensorflow", "aicc_total"} <= methods
+    assert {r["M"] for r in rows} == {"4", "8"}
+    assert len(rows) == 2 * len(methods)
+    assert_finite(rows, ["median_ms", "p25_ms", "p75_ms"])
+    assert all(float(r["median_ms"]) > 0 for r in rows)
+
+
+def test_provenance(tiny_run):
+    document = json.loads((tiny_run / "figures" / "tiny" / "provenance.json").read_text())
+    assert document["scale"] == "tiny"
+    assert set(document["experiments"]) == {"table1", "fig4", "fig5", "fig6", "rsweep"}
+    assert document["device"] and document["tensorflow_version"]
+
+
+def test_shared_configuration_trained_once(tiny_run):
+    # eigenvalues M=4 K=3 G=P=2 (paper encoder) serves table1, fig4 and fig6.
+    models = sorted((tiny_run / "results" / "tiny" / "train").glob("*/*/model.keras"))
+    assert len(models) == 8 + 1 + 1 + 1  # table1, fig4 M=6, fig6 K=2, rsweep G=1
+
+
+def test_rerun_has_nothing_to_do(tiny_run):
+    result = snakemake(tiny_run, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_interrupted_run_redoes_only_missing_work(tiny_run):
+    # As if the run had stopped after training: one evaluation and everything
+    # downstream of it are missing. Snakemake keeps a present, up-to-date target
+    # even when an intermediate file is gone, so the downstream files go too.
+    evaluation = (tiny_run / "results" / "tiny" / "evaluate" / "determinant"
+                  / "M4_K3_G1_P2_paper_seed0.csv")  # fmt: skip
+    downstream = [tiny_run / "results" / "tiny" / "aggregate" / "rsweep.csv"]
+    downstream += [tiny_run / "figures" / "tiny" / f"rsweep.{ext}" for ext in ("csv", "png", "pdf")]
+    downstream.append(tiny_run / "figures" / "tiny" / "provenance.json")
+    for path in [evaluation, *downstream]:
+        path.unlink()
+    dry = snakemake(tiny_run, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert job_counts(dry.stdout) == {
+        "evaluate": 1, "aggregate": 1, "plot_errors": 1, "provenance": 1, "all": 1,
+    }  # fmt: skip
+    result = snakemake(tiny_run)
+    assert result.returncode == 0, result.stderr[-5000:]
+    assert all(path.exists() for path in [evaluation, *downstream])
+    again = snakemake(tiny_run, "--dry-run")
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
+@pytest.mark.parametrize(
+    ("config", "named"),
+    [
+        ("bad_epochs.yaml", "epochs"),
+        ("bad_encoder.yaml", "magic"),
+        ("bad_problem.yaml", "scales.tiny.experiments.fig6.problems"),
+        ("bad_key.yaml", "step_per_epoch"),
+        ("bad_scale.yaml", "huge"),
+    ],
+)
+def test_bad_config_fails_before_any_job(tmp_path, config, named):
+    result = snakemake(tmp_path, configfiles=(CONFIGS / config,), timeout=120)
+    assert result.returncode != 0
+    assert named in result.stderr + result.stdout
+    assert not (tmp_path / "results").exists()
+    assert not (tmp_path / "logs").exists()
+
+
+def test_lint_is_clean(tmp_path):
+    result = snakemake(tmp_path, "--lint", timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_report(tiny_run):
+    result = snakemake(tiny_run, "--report", "report.html")
+    assert result.returncode == 0, result.stderr[-5000:]
+    html = (tiny_run / "report.html").read_text(errors="replace")
+    assert len(html) > 10_000
+    for name in ("table1.csv", "fig4.png", "fig5.png", "fig6.png", "rsweep.png"):
+        assert name in html

@@ -1,0 +1,22 @@
+# Sampling specification of one (problem, M, K, seed): the input distribution and
+# explicit seeds for training, validation, test sets and the mean predictor.
+
+
+localrules:
+    spec,
+
+
+rule spec:
+    output:
+        "results/{scale}/spec/{problem}/M{M}_K{K}_seed{seed}.json",
+    log:
+        "logs/{scale}/spec/{problem}/M{M}_K{K}_seed{seed}.log",
+    params:
+        aicc=AICC,
+        options=spec_options,
+    conda:
+        "../../environment.yml"
+    shell:
+        "{params.aicc} spec --problem {wildcards.problem} --M {wildcards.M}"
+        " --K {wildcards.K} --seed {wildcards.seed} {params.options}"
+        " --out {output} > {log} 2>&1"
