@@ -71,12 +71,14 @@ def decode(results, alphas, betas, recovery_threshold, max_lebesgue=DEFAULT_MAX_
     return np.einsum("kr,brv->bkv", weights, results[:, :R])
 
 
-def decode_per_sample(results, alphas, betas, subsets, max_lebesgue=DEFAULT_MAX_LEBESGUE):
+def decode_per_sample(results, alphas, betas, subsets, weights_fn=None):
     """Decode each sample from its own subset of responding workers.
 
     results ``(batch, N, V)`` holds every worker's output; ``subsets`` ``(batch, R)``
-    the indices of the R workers that returned for each sample.
+    the indices of the R workers that returned for each sample. ``weights_fn(points,
+    targets)`` gives the decoding weights; polynomial interpolation by default.
     """
+    weights_fn = weights_fn or interpolation_weights
     results = np.asarray(results, dtype=np.float64)
     subsets = np.asarray(subsets)
     estimates = np.empty((results.shape[0], len(betas), results.shape[2]))
@@ -84,7 +86,7 @@ def decode_per_sample(results, alphas, betas, subsets, max_lebesgue=DEFAULT_MAX_
     for i, subset in enumerate(map(tuple, subsets)):
         groups.setdefault(subset, []).append(i)
     for subset, rows in groups.items():
-        weights = interpolation_weights(np.asarray(alphas)[list(subset)], betas, max_lebesgue)
+        weights = weights_fn(np.asarray(alphas)[list(subset)], betas)
         estimates[rows] = np.einsum("kr,brv->bkv", weights, results[rows][:, list(subset)])
     return estimates
 

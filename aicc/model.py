@@ -212,3 +212,8 @@ def build_model(M, K, V, dtype="float32", **options) -> AICCModel:
     model.build()
     model(np.zeros((1, K, M, M), dtype=dtype))
     return model
+
+
+def load_model(path) -> AICCModel:
+    """Load a saved AICCModel (``.keras`` file) with its custom layers registered."""
+    return keras.saving.load_model(path)

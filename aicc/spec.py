@@ -39,7 +39,7 @@ class DataSpec:
     def create(cls, problem, M, K, seed=0, test_seed=12345, test_sets=10, test_batch=1024,
                validation_size=1024, mean_samples=8192):
         """A spec with every seed derived from ``seed`` (training) and ``test_seed``."""
-        get_problem(problem)
+        problem = get_problem(problem).name
         checks = {"M": M, "K": K, "test_sets": test_sets, "test_batch": test_batch,
                   "validation_size": validation_size, "mean_samples": mean_samples}
         for key, value in checks.items():

@@ -271,8 +271,9 @@ def _run_epochs(model, optimizer, step_fn, spec, config, checkpoint, state, vali
             losses = [float(step_fn(*producer.next())) for _ in range(config.steps_per_epoch)]
             loss = float(np.mean(losses))
             if not math.isfinite(loss):
-                message = (f"training loss became {loss} in epoch {epoch}; stopped, keeping the "
-                           f"best weights (epoch {state['best_epoch']}); try a lower --lr")
+                message = f"training loss became {loss} in epoch {epoch}; try a lower --lr"
+                if state["best_epoch"]:
+                    message += f"; stopped, keeping the best weights (epoch {state['best_epoch']})"
                 log(f"[{name}] {message}")
                 return message
             val = float(relative_errors(predict_at_betas(model, validation[0]),

@@ -1,0 +1,189 @@
+"""Command line: ``aicc spec|train|evaluate|benchmark|throughput|problems``.
+
+Each subcommand reads and writes plain files: a data spec (JSON), a trained model
+directory (``model.keras``, ``config.json``, ``history.csv``) and CSV results.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from aicc.training import TrainingConfig
+
+DEFAULTS = TrainingConfig()
+
+
+def add_common(parser):
+    parser.add_argument("--import", dest="imports", action="append", default=[],
+                        metavar="MODULE", help="import MODULE first (it registers problems)")
+
+
+def add_spec_arguments(parser):
+    parser.add_argument("--problem", required=True, help="registered problem name, e.g. P1")
+    parser.add_argument("--M", type=int, required=True, help="matrix dimension M")
+    parser.add_argument("--K", type=int, default=3, help="inputs per set K (default 3)")
+    parser.add_argument("--seed", type=int, default=0, help="training seed")
+    parser.add_argument("--test-seed", type=int, default=12345, help="seed of the test sets")
+    parser.add_argument("--test-sets", type=int, default=10, help="number of test sets")
+    parser.add_argument("--test-batch", type=int, default=1024, help="input sets per test set")
+    parser.add_argument("--validation-size", type=int, default=1024)
+    parser.add_argument("--mean-samples", type=int, default=8192,
+                        help="training-distribution targets that estimate the mean predictor")
+
+
+def add_training_arguments(parser):
+    d = DEFAULTS
+    parser.add_argument("--G", type=int, default=d.G, help="encoder degree G")
+    parser.add_argument("--P", type=int, default=d.P, help="worker polynomial degree P")
+    parser.add_argument("--encoder", choices=("paper", "lagrange"), default=d.encoder)
+    parser.add_argument("--hidden-layers", type=int, default=d.hidden_layers)
+    parser.add_argument("--width", type=int, default=d.width)
+    parser.add_argument("--activation", default=d.activation)
+    parser.add_argument("--power-scale", type=float, default=d.power_scale)
+    parser.add_argument("--epochs", type=int, default=d.epochs)
+    parser.add_argument("--steps-per-epoch", type=int, default=d.steps_per_epoch)
+    parser.add_argument("--batch-size", type=int, default=d.batch_size)
+    parser.add_argument("--lr", type=float, default=d.lr)
+    parser.add_argument("--lr-final", type=float, default=d.lr_final)
+    parser.add_argument("--jit-compile", action="store_true", help="compile the step with XLA")
+    parser.add_argument("--prefetch", type=int, default=d.prefetch,
+                        help="batches generated ahead by the background producer")
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="aicc", description=__doc__.splitlines()[0])
+    commands = main.add_subparsers(dest="command", required=True)
+
+    spec = commands.add_parser("spec", help="write the data spec of one configuration")
+    add_spec_arguments(spec)
+    spec.add_argument("--out", required=True, help="spec JSON to write")
+
+    train = commands.add_parser("train", help="train one configuration end to end")
+    train.add_argument("--spec", required=True, help="data spec JSON (from `aicc spec`)")
+    add_training_arguments(train)
+    train.add_argument("--out", required=True, help="model directory to write")
+
+    evaluate = commands.add_parser("evaluate", help="evaluate a trained model + baselines")
+    evaluate.add_argument("--model", required=True, help="model directory (from `aicc train`)")
+    evaluate.add_argument("--spec", help="data spec JSON (default: the model's own)")
+    evaluate.add_argument("--workers", type=int, help="number of workers N (default R)")
+    evaluate.add_argument("--points", choices=("paper", "chebyshev"), default="paper")
+    evaluate.add_argument("--no-bacc", action="store_true", help="skip the BACC baseline")
+    evaluate.add_argument("--out", required=True, help="CSV to write")
+
+    bench = commands.add_parser("benchmark", help="runtime of uncoded f vs the AICC path")
+    bench.add_argument("--problem", default="eigenvalues")
+    bench.add_argument("--M", type=int, required=True)
+    bench.add_argument("--K", type=int, default=3)
+    bench.add_argument("--batch", type=int, default=128, help="input sets per batch")
+    bench.add_argument("--repeats", type=int, default=20)
+    bench.add_argument("--G", type=int, default=2)
+    bench.add_argument("--P", type=int, default=2)
+    bench.add_argument("--seed", type=int, default=0)
+    bench.add_argument("--out", required=True, help="CSV to write")
+
+    throughput = commands.add_parser(
+        "throughput", help="training steps/s with fresh data vs the compiled step alone")
+    throughput.add_argument("--problem", action="append", required=True,
+                            help="problem name (repeatable)")
+    throughput.add_argument("--M", type=int, required=True)
+    throughput.add_argument("--K", type=int, default=3)
+    throughput.add_argument("--steps", type=int, default=30)
+    add_training_arguments(throughput)
+    throughput.add_argument("--out", help="CSV to write (optional)")
+
+    commands.add_parser("problems", help="list the registered problems")
+    for sub in commands.choices.values():
+        add_common(sub)
+    return main
+
+
+def run_spec(args):
+    from aicc.io import write_json
+    from aicc.spec import DataSpec
+
+    spec = DataSpec.create(args.problem, args.M, args.K, seed=args.seed,
+                           test_seed=args.test_seed, test_sets=args.test_sets,
+                           test_batch=args.test_batch, validation_size=args.validation_size,
+                           mean_samples=args.mean_samples)
+    write_json(args.out, spec.to_dict())
+
+
+def run_train(args):
+    from aicc.spec import DataSpec
+    from aicc.training import train, training_config_from
+
+    train(DataSpec.load(args.spec), training_config_from(args), args.out)
+
+
+def run_evaluate(args):
+    import json
+
+    from aicc.evaluation import evaluate
+    from aicc.io import write_csv
+    from aicc.model import load_model
+    from aicc.spec import DataSpec
+
+    directory = Path(args.model)
+    model = load_model(directory / "model.keras")
+    if args.spec:
+        spec = DataSpec.load(args.spec)
+    else:
+        spec = DataSpec(**json.loads((directory / "config.json").read_text())["spec"])
+    write_csv(args.out, evaluate(model, spec, args.workers, args.points, not args.no_bacc))
+
+
+def run_benchmark(args):
+    from aicc.benchmark import benchmark_runtime
+    from aicc.io import write_csv
+
+    write_csv(args.out, benchmark_runtime(args.problem, args.M, args.K, args.batch,
+                                          args.repeats, args.G, args.P, args.seed))
+
+
+def run_throughput(args):
+    from aicc.benchmark import measure_throughput
+    from aicc.io import write_csv
+    from aicc.spec import DataSpec
+    from aicc.training import training_config_from
+
+    rows = []
+    for name in args.problem:
+        spec = DataSpec.create(name, args.M, args.K, validation_size=1, mean_samples=args.K)
+        row = measure_throughput(spec, training_config_from(args), args.steps)
+        print(f"{row['problem']:>12} M={row['M']}: {row['steps_per_s_with_data']:.1f} steps/s "
+              f"with data, {row['steps_per_s_step_alone']:.1f} compiled step alone, "
+              f"ratio {row['ratio']:.2f}", flush=True)
+        rows.append(row)
+    if args.out:
+        write_csv(args.out, rows)
+
+
+def run_problems(args):
+    from aicc.problems import available_problems, get_problem
+
+    for name in available_problems():
+        problem = get_problem(name)
+        aliases = f" ({', '.join(problem.aliases)})" if problem.aliases else ""
+        print(f"{name}{aliases}: {problem.label}")
+
+
+COMMANDS = {"spec": run_spec, "train": run_train, "evaluate": run_evaluate,
+            "benchmark": run_benchmark, "throughput": run_throughput, "problems": run_problems}
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    from aicc.problems import import_problem_modules
+
+    try:
+        import_problem_modules(args.imports)
+        COMMANDS[args.command](args)
+    except (ValueError, ImportError, FileNotFoundError) as error:
+        print(f"aicc {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
