@@ -305,7 +305,7 @@ wait_for_node() {
             log "node $host is $state; partition '$PARTITION' ready"
             return 0
             ;;
-        drain* | drng | draining | drained | down* | fail*)
+        drain* | drng | down* | fail*)
             # Left over from an earlier run on this STATE_DIR, or the node restarted.
             log "node $host is $state; resuming it"
             SLURM_CONF="$STATE_DIR/slurm.conf" scontrol update nodename="$host" \
