@@ -155,7 +155,9 @@ def test_interrupted_run_redoes_only_missing_work(tiny_run):
     evaluation = (tiny_run / "results" / "tiny" / "evaluate" / "determinant"
                   / "M4_K3_G1_P2_paper_seed0.csv")  # fmt: skip
     downstream = [tiny_run / "results" / "tiny" / "aggregate" / "rsweep.csv"]
-    downstream += [tiny_run / "figures" / "tiny" / f"rsweep.{ext}" for ext in ("csv", "png", "pdf")]
+    downstream += [
+        tiny_run / "figures" / "tiny" / f"rsweep.{ext}" for ext in ("csv", "png", "pdf")
+    ]
     downstream.append(tiny_run / "figures" / "tiny" / "provenance.json")
     for path in [evaluation, *downstream]:
         path.unlink()

@@ -9,7 +9,7 @@ rule benchmark:
     log:
         "logs/{scale}/benchmark/{problem}/M{M}_K{K}_G{G}_P{P}_seed{seed}.log",
     params:
-        aicc=AICC,
+        aicc=aicc("benchmark"),
         options=benchmark_options,
     threads: job_resource("benchmark", "threads")
     resources:
@@ -19,6 +19,6 @@ rule benchmark:
     conda:
         "../../environment.yml"
     shell:
-        "{params.aicc} benchmark --problem {wildcards.problem} --M {wildcards.M}"
+        "{params.aicc} --problem {wildcards.problem} --M {wildcards.M}"
         " --K {wildcards.K} --G {wildcards.G} --P {wildcards.P}"
         " --seed {wildcards.seed} {params.options} --out {output} > {log} 2>&1"

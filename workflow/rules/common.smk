@@ -149,14 +149,28 @@ def final_outputs(scale):
 # The aicc console script is looked up on PATH when a job runs (inside the conda
 # environment when --sdm conda is used), then in the folder of the Python running
 # Snakemake, so a virtualenv works without being activated.
-AICC = f'env PATH="$PATH":{shlex.quote(os.path.dirname(sys.executable))} aicc' + "".join(
-    f" --import {shlex.quote(module)}" for module in config["problem_modules"]
-)
+AICC = f'env PATH="$PATH":{shlex.quote(os.path.dirname(sys.executable))} aicc'
+
+
+def aicc(subcommand):
+    """Shell prefix running ``aicc SUBCOMMAND`` with the configured problem modules."""
+    imports = "".join(f" --import {shlex.quote(m)}" for m in config["problem_modules"])
+    return f"{AICC} {subcommand}{imports}"
 
 
 def options(values):
-    """Render ``{"test_sets": 4}`` as ``--test-sets 4``."""
-    return " ".join(f"--{key.replace('_', '-')} {shlex.quote(str(value))}" for key, value in values.items())
+    """Render ``{"test_sets": 4, "jit_compile": True}`` as ``--test-sets 4 --jit-compile``.
+
+    A false boolean is left out; a true one becomes a bare flag.
+    """
+    rendered = []
+    for key, value in values.items():
+        flag = f"--{key.replace('_', '-')}"
+        if isinstance(value, bool):
+            rendered += [flag] if value else []
+        else:
+            rendered += [flag, shlex.quote(str(value))]
+    return " ".join(rendered)
 
 
 def spec_options(wildcards):

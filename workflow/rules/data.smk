@@ -12,11 +12,11 @@ rule spec:
     log:
         "logs/{scale}/spec/{problem}/M{M}_K{K}_seed{seed}.log",
     params:
-        aicc=AICC,
+        aicc=aicc("spec"),
         options=spec_options,
     conda:
         "../../environment.yml"
     shell:
-        "{params.aicc} spec --problem {wildcards.problem} --M {wildcards.M}"
+        "{params.aicc} --problem {wildcards.problem} --M {wildcards.M}"
         " --K {wildcards.K} --seed {wildcards.seed} {params.options}"
         " --out {output} > {log} 2>&1"

@@ -13,7 +13,7 @@ rule train:
     log:
         "logs/{scale}/train/{problem}/M{M}_K{K}_G{G}_P{P}_{encoder}_seed{seed}.log",
     params:
-        aicc=AICC,
+        aicc=aicc("train"),
         options=train_options,
         outdir=lambda wildcards, output: os.path.dirname(output.model),
     threads: job_resource("train", "threads")
@@ -24,6 +24,6 @@ rule train:
     conda:
         "../../environment.yml"
     shell:
-        "{params.aicc} train --spec {input.spec} --G {wildcards.G} --P {wildcards.P}"
+        "{params.aicc} --spec {input.spec} --G {wildcards.G} --P {wildcards.P}"
         " --encoder {wildcards.encoder} {params.options}"
         " --out {params.outdir} > {log} 2>&1"

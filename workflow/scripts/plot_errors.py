@@ -10,25 +10,30 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from tables import (  # noqa: E402
     PROVENANCE,
     first_per_seed,
     group,
+    joined,
     read_rows,
     run_logged,
     summarise_seeds,
     write_rows,
 )
 
-CONFIG = ("problem", "M", "K", "G", "P", "R", "N")
+CONFIG = ("problem", "M", "K", "G", "P", "R", "N", "points")
 COLUMNS = (
-    "problem", "M", "K", "G", "P", "R", "N", "series", "method", "encoder",
+    "problem", "M", "K", "G", "P", "R", "N", "points", "series", "method", "encoder",
     "nrmse", "nrmse_seed_std", "p5", "p95", "n_seeds", "seeds", "scale",
     "wall_time_s", "train_wall_time_s", *PROVENANCE,
 )  # fmt: skip
 TITLES = {"fig4": "Fig. 4", "fig6": "Fig. 6", "rsweep": "Recovery-threshold sweep"}
 AXES = {"M": "matrix dimension M", "K": "inputs per set K", "R": "recovery threshold R"}
-STYLE = {"mean_predictor": dict(color="0.4", linestyle="--"), "bacc": dict(color="tab:red", linestyle=":")}
+STYLE = {
+    "mean_predictor": dict(color="0.4", linestyle="--"),
+    "bacc": dict(color="tab:red", linestyle=":"),
+}
 
 
 def series_name(row):
@@ -58,7 +63,11 @@ def summarise(rows, scale):
 def plot(summary, x, title, scale, png, pdf):
     problems = list(dict.fromkeys(row["problem"] for row in summary))
     fig, axes = plt.subplots(
-        1, len(problems), figsize=(4.2 * len(problems), 3.4), squeeze=False, constrained_layout=True
+        1,
+        len(problems),
+        figsize=(4.2 * len(problems), 3.4),
+        squeeze=False,
+        constrained_layout=True,
     )
     for ax, problem in zip(axes[0], problems, strict=True):
         rows = [row for row in summary if row["problem"] == problem]
@@ -69,9 +78,12 @@ def plot(summary, x, title, scale, png, pdf):
                 xs = [float(row[x]) for row in line]
                 label = series
                 if len(group(rows, fixed)) > 1:
-                    label += " (" + ", ".join(f"{k}={v}" for k, v in zip(fixed, other)) + ")"
+                    pairs = zip(fixed, other, strict=True)
+                    label += " (" + ", ".join(f"{k}={v}" for k, v in pairs) + ")"
                 style = STYLE.get(line[0]["method"], {})
-                drawn = ax.plot(xs, [row["nrmse"] for row in line], marker="o", label=label, **style)
+                drawn = ax.plot(
+                    xs, [row["nrmse"] for row in line], marker="o", label=label, **style
+                )
                 ax.fill_between(
                     xs,
                     [row["p5"] for row in line],
@@ -80,12 +92,22 @@ def plot(summary, x, title, scale, png, pdf):
                     alpha=0.15,
                     linewidth=0,
                 )
-        ax.set_title(problem)
+        constant = [
+            f"{key}={joined(row[key] for row in rows)}"
+            for key in fixed
+            if len({row[key] for row in rows}) == 1
+        ]
+        ax.set_title(f"{problem} ({', '.join(constant)})" if constant else problem)
         ax.set_xlabel(AXES[x])
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("NRMSE (%)")
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
-    fig.suptitle(f"{title}: approximation error (scale: {scale}; band: p5-p95 over test inputs)")
+    fig.suptitle(
+        f"{title}: approximation error, scale '{scale}'\n"
+        "lines: mean over seeds; bands: p5-p95 over test inputs",
+        fontsize="medium",
+    )
     fig.savefig(png, dpi=150)
     fig.savefig(pdf)
     plt.close(fig)
@@ -95,7 +117,14 @@ def main(snakemake):
     scale, sweep = snakemake.wildcards.scale, snakemake.wildcards.sweep
     summary = summarise(read_rows(snakemake.input[0]), scale)
     write_rows(snakemake.output.csv, summary, COLUMNS)
-    plot(summary, snakemake.params.x, TITLES[sweep], scale, snakemake.output.png, snakemake.output.pdf)
+    plot(
+        summary,
+        snakemake.params.x,
+        TITLES[sweep],
+        scale,
+        snakemake.output.png,
+        snakemake.output.pdf,
+    )
     logging.info("%s: %d series points -> %s", sweep, len(summary), snakemake.output.png)
 
 

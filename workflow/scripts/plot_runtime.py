@@ -12,7 +12,17 @@ import numpy as np  # noqa: E402
 from tables import PROVENANCE, group, joined, number, read_rows, run_logged, write_rows  # noqa: E402
 
 CONFIG = ("problem", "M", "K", "R", "batch", "method")
-COLUMNS = (*CONFIG, "median_ms", "p25_ms", "p75_ms", "repeats", "n_seeds", "seeds", "scale", *PROVENANCE)
+COLUMNS = (
+    *CONFIG,
+    "median_ms",
+    "p25_ms",
+    "p75_ms",
+    "repeats",
+    "n_seeds",
+    "seeds",
+    "scale",
+    *PROVENANCE,
+)
 LABELS = {
     "numpy": "uncoded, numpy eigvalsh (CPU)",
     "tensorflow": "uncoded, TensorFlow eigvalsh",
@@ -22,6 +32,14 @@ LABELS = {
     "aicc_decoding": "AICC decoding",
 }
 PARTS = ("aicc_encoder", "aicc_workers", "aicc_decoding")
+COLORS = {
+    "numpy": "tab:blue",
+    "tensorflow": "tab:orange",
+    "aicc_total": "tab:green",
+    "aicc_encoder": "tab:olive",
+    "aicc_workers": "tab:cyan",
+    "aicc_decoding": "tab:purple",
+}
 
 
 def summarise(rows, scale):
@@ -48,7 +66,8 @@ def plot(summary, scale, png, pdf):
     )
     for ax, problem in zip(axes[0], problems, strict=True):
         rows = [row for row in summary if row["problem"] == problem]
-        methods = list(dict.fromkeys(row["method"] for row in rows))
+        present = list(dict.fromkeys(row["method"] for row in rows))
+        methods = [m for m in LABELS if m in present] + [m for m in present if m not in LABELS]
         for method in methods:
             line = sorted((r for r in rows if r["method"] == method), key=lambda r: int(r["M"]))
             xs = np.array([int(row["M"]) for row in line])
@@ -60,18 +79,23 @@ def plot(summary, scale, png, pdf):
             ax.errorbar(
                 xs, ys, yerr=np.clip(spread, 0, None), marker="o", capsize=3,
                 linestyle=":" if part else "-", alpha=0.6 if part else 1.0,
-                label=LABELS.get(method, method),
+                label=LABELS.get(method, method), color=COLORS.get(method),
             )  # fmt: skip
         batch = joined(row["batch"] for row in rows)
         K = joined(row["K"] for row in rows)
         ax.set_yscale("log")
+        ax.set_xticks(sorted({int(row["M"]) for row in rows}))
         ax.set_xlabel("matrix dimension M")
         ax.set_ylabel("runtime per batch (ms)")
         ax.set_title(f"{problem}: batch of {batch} sets of K={K}")
         ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize="small")
+        ax.legend(fontsize="small", loc="best")
     device = joined(row["device"] for row in summary)
-    fig.suptitle(f"Fig. 5: runtime (scale: {scale}; device: {device}; bars: p25-p75)")
+    fig.suptitle(
+        f"Fig. 5: runtime, scale '{scale}', device {device}\n"
+        "markers: median; bars: p25-p75 over repeats",
+        fontsize="medium",
+    )
     fig.savefig(png, dpi=150)
     fig.savefig(pdf)
     plt.close(fig)

@@ -14,9 +14,9 @@ from tables import (
     write_text,
 )
 
-CONFIG = ("problem", "M", "K", "G", "P", "R", "N")
+CONFIG = ("problem", "M", "K", "G", "P", "R", "N", "points")
 COLUMNS = (
-    "problem", "M", "K", "G", "P", "R", "N", "encoder",
+    "problem", "M", "K", "G", "P", "R", "N", "points", "encoder",
     "nrmse", "nrmse_seed_std", "p5", "p95",
     "mean_predictor_nrmse", "bacc_nrmse", "paper_nrmse",
     "n_seeds", "seeds", "scale", "wall_time_s", "train_wall_time_s", *PROVENANCE,
@@ -69,7 +69,8 @@ def latex(table, scale):
     lines = [
         r"\begin{table}[t]",
         r"\centering",
-        rf"\caption{{Function approximation error (NRMSE, \%) of AICC, scale \texttt{{{escape(scale)}}}.}}",
+        r"\caption{Function approximation error (NRMSE, \%) of AICC, scale "
+        rf"\texttt{{{escape(scale)}}}.}}",
         r"\begin{tabular}{llrrrrrrr}",
         r"\toprule",
         r"Problem & Encoder & $M$ & $K$ & $R$ & AICC & Mean pred. & BACC & Paper \\",

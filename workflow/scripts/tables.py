@@ -15,7 +15,16 @@ import traceback
 
 import numpy as np
 
-PROVENANCE = ("git_commit", "device", "aicc_version", "tensorflow_version", "numpy_version")
+PROVENANCE = (
+    "git_commit",
+    "device",
+    "aicc_version",
+    "tensorflow_version",
+    "keras_version",
+    "numpy_version",
+    "scipy_version",
+    "python_version",
+)
 
 
 def run_logged(main, snakemake):
