@@ -98,11 +98,16 @@ class AICCModel(keras.Model):
     path trained end to end. The column stacking of Vec is a fixed permutation that the
     learned maps absorb, so row-major flattening is used.
 
-    ``encoder="lagrange"`` adds the fixed carry-through U_g += sum_k C[g, k] X_k (see
-    :func:`carry_through_matrix`) and starts the networks' output layers and the power
-    maps at zero, so training starts from "each input carried to its beta".
-    ``power_scale`` divides X~^p by (power_scale)^(p-1), a fixed rescaling of the
-    power features that keeps h a polynomial of degree P.
+    ``encoder="lagrange"`` is this project's variant, not the paper's: the master first
+    standardises the inputs, Z_k = (X_k - mean) / scale with the input distribution's
+    entrywise mean and overall scale (set by :meth:`standardize_inputs`), the encoder
+    adds the fixed carry-through U_g += sum_k C[g, k] Z_k (see
+    :func:`carry_through_matrix`), the worker divides X~^p by sqrt(M)^(p-1) so that
+    every power has entries of order one, and the networks' output layers and the
+    power maps start at zero: training starts from the mean predictor with each input
+    carried to its beta. These are affine maps of the inputs and fixed scalings of the
+    powers, so h(e(alpha)) stays a polynomial of degree G*P.
+    ``power_scale`` further divides X~^p by power_scale^(p-1) (1 in the paper).
     """
 
     def __init__(
@@ -141,6 +146,7 @@ class AICCModel(keras.Model):
         ]
         self.beta = paper_betas(self.K)
         self.carry = carry_through_matrix(self.beta, self.G) if carry else None
+        self.power_divisor = self.power_scale * (np.sqrt(self.M) if carry else 1.0)
 
     @property
     def recovery_threshold(self) -> int:
@@ -148,6 +154,11 @@ class AICCModel(keras.Model):
         return self.G * self.P + 1
 
     def build(self, input_shape=None):
+        if self.carry is not None:
+            self.input_mean = self.add_weight(shape=(self.M, self.M), initializer="zeros",
+                                              trainable=False, name="input_mean")
+            self.input_scale = self.add_weight(shape=(), initializer="ones",
+                                               trainable=False, name="input_scale")
         flat = (None, self.K * self.M * self.M)
         for network in [*self.encoder_networks, self.constant_network]:
             network.build(flat)
@@ -157,6 +168,8 @@ class AICCModel(keras.Model):
     def coefficients(self, X):
         """Encoder coefficients U ``(batch, G+1, M, M)`` and constant term V_0 ``(batch, V)``."""
         X = ops.cast(X, self.compute_dtype)
+        if self.carry is not None:
+            X = (X - self.input_mean) / self.input_scale
         flat = ops.reshape(X, (-1, self.K * self.M * self.M))
         U = ops.stack([net(flat) for net in self.encoder_networks], axis=1)
         U = ops.reshape(U, (-1, self.G + 1, self.M, self.M))
@@ -179,7 +192,7 @@ class AICCModel(keras.Model):
         power = encoded
         for p, dense in enumerate(self.power_maps, start=1):
             if p > 1:
-                power = ops.matmul(power, encoded) / self.power_scale
+                power = ops.matmul(power, encoded) / self.power_divisor
             out = out + dense(ops.reshape(power, (-1, n, self.M * self.M)))
         return out
 
@@ -195,6 +208,13 @@ class AICCModel(keras.Model):
         """Set Lambda_0's output bias to the target mean ``(V,)`` (the mean predictor)."""
         bias = self.constant_network.output_layer.bias
         bias.assign(np.asarray(target_mean, dtype=bias.dtype).reshape(self.V))
+
+    def standardize_inputs(self, mean, scale):
+        """Set the input mean ``(M, M)`` and scale used by the carry-through encoder."""
+        if self.carry is None:
+            raise ValueError("only the 'lagrange' encoder standardises its inputs")
+        self.input_mean.assign(np.asarray(mean, dtype=self.input_mean.dtype))
+        self.input_scale.assign(float(scale))
 
     def get_config(self):
         return {

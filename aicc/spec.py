@@ -66,11 +66,15 @@ class DataSpec:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def sample_inputs(self, seed, count) -> np.ndarray:
+        """``count`` input sets ``(count, K, M, M)`` from the problem's distribution."""
+        problem = get_problem(self.problem)
+        return problem.sample(np.random.default_rng(seed), (count, self.K), self.M)
+
     def sample(self, seed, count):
         """``count`` input sets ``(count, K, M, M)`` and their targets ``(count, K, V)``."""
-        problem = get_problem(self.problem)
-        X = problem.sample(np.random.default_rng(seed), (count, self.K), self.M)
-        return X, problem.target(X)
+        X = self.sample_inputs(seed, count)
+        return X, get_problem(self.problem).target(X)
 
     def validation_set(self):
         return self.sample(self.validation_seed, self.validation_size)
@@ -79,6 +83,13 @@ class DataSpec:
         """Yield the test sets ``(X, Y)`` one by one (each ``test_batch`` input sets)."""
         for seed in self.test_seeds:
             yield self.sample(seed, self.test_batch)
+
+    def input_moments(self):
+        """Entrywise mean ``(M, M)`` and overall standard deviation of the inputs."""
+        X = self.sample_inputs(self.mean_seed, max(1, self.mean_samples // self.K))
+        X = X.reshape(-1, self.M, self.M)
+        mean = X.mean(axis=0)
+        return mean, float(np.sqrt(np.mean((X - mean) ** 2)))
 
     def target_mean(self) -> np.ndarray:
         """Mean of f over the training distribution ``(V,)``: the mean predictor."""

@@ -208,6 +208,7 @@ def build_for_spec(spec: DataSpec, config: TrainingConfig):
                         **config.model_options())
     if config.encoder == "lagrange":
         model.start_from_mean(spec.target_mean())
+        model.standardize_inputs(*spec.input_moments())
     return model
 
 

@@ -13,10 +13,15 @@ from aicc.model import build_model, carry_through_matrix
 from aicc.points import betas, evaluation_points
 
 
-@pytest.fixture(scope="module")
-def float64_model():
-    return build_model(M=4, K=3, V=4, G=2, P=2, hidden_layers=1, width=16, dtype="float64",
-                       seed=3)
+@pytest.fixture(scope="module", params=["paper", "lagrange"])
+def float64_model(request):
+    model = build_model(M=4, K=3, V=4, G=2, P=2, hidden_layers=1, width=16, dtype="float64",
+                        seed=3, encoder=request.param)
+    if request.param == "lagrange":  # move off the zero start and the identity moments
+        model.standardize_inputs(np.full((4, 4), 0.3), 0.7)
+        for weight in model.trainable_weights:
+            weight.assign(weight + 0.05)
+    return model
 
 
 @pytest.fixture(scope="module")
