@@ -77,6 +77,17 @@ def test_dominant_eigenvector_by_power_iteration_and_sign():
         assert np.isclose(np.linalg.norm(vector), 1.0)
 
 
+def test_power_iteration_agrees_with_full_eigensolver_and_falls_back():
+    from aicc.problems.builtin import dominant_eigenvector_eigh
+
+    problem = get_problem("P2")
+    X = problem.sample(np.random.default_rng(9), (64,), 12)
+    assert np.allclose(problem.target(X), canonical_sign(dominant_eigenvector_eigh(X)),
+                       atol=1e-9)
+    tied = np.diag([2.0, -1.999999, 0.5])  # gap too small for 300 iterations
+    assert np.allclose(problem.target(tied), [1.0, 0.0, 0.0])
+
+
 def test_dominant_eigenvector_takes_largest_magnitude_and_flips_sign():
     rng = np.random.default_rng(5)
     Q = random_orthogonal(4, rng)
