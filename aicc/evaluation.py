@@ -6,6 +6,7 @@ not straggle, and the K estimates are interpolated from them at the betas. The e
 each estimate is eq. (6); the mean predictor and BACC are scored on the same test sets.
 """
 
+import sys
 import time
 
 import numpy as np
@@ -28,6 +29,18 @@ def worker_results(model, X, alphas, chunk=256) -> np.ndarray:
     return np.concatenate(parts)
 
 
+def alphas_at_betas(alphas, beta) -> int:
+    """How many evaluation points coincide with a beta.
+
+    A worker at alpha_n = beta_k computes on e(beta_k); for an encoder that carries the
+    inputs through (BACC, the lagrange variant) that is X_k itself, which makes those
+    estimates exact whenever that worker responds. With the paper's alpha_n = n/(N+1)
+    and beta_k = k/K this happens when K divides a multiple of N + 1 (e.g. N=5, K=3),
+    so the pipeline picks N with no such overlap and records the count beside results.
+    """
+    return int(np.isclose(np.asarray(alphas)[:, None], np.asarray(beta)[None, :]).any(1).sum())
+
+
 def summarise(errors: np.ndarray) -> dict:
     """Mean and 5/50/95 percentiles of per-sample errors (percent)."""
     p5, p50, p95 = np.percentile(errors, [5, 50, 95])
@@ -43,6 +56,10 @@ def evaluate(model, spec: DataSpec, N: int | None = None, points: str = "paper",
     R = model.recovery_threshold
     N = R if N is None else int(N)
     alphas = evaluation_points(N, points)
+    overlap = alphas_at_betas(alphas, model.beta)
+    if overlap:
+        print(f"aicc evaluate: warning: {overlap} of the N={N} evaluation points coincide with"
+              " a beta; carry-through encoders are exact there", file=sys.stderr)
     subset_rng = np.random.default_rng([spec.test_seed, 7])
     target_mean = spec.target_mean()
     errors = {method: [] for method in METHODS}
@@ -57,7 +74,8 @@ def evaluate(model, spec: DataSpec, N: int | None = None, points: str = "paper",
             errors["bacc"].append(
                 relative_errors(bacc_estimates(problem, X, alphas, model.beta, subsets), Y))
     common = {"problem": spec.problem, "M": spec.M, "K": spec.K, "G": model.G, "P": model.P,
-              "R": R, "N": N, "points": points, "encoder": model.encoder}
+              "R": R, "N": N, "points": points, "encoder": model.encoder,
+              "alphas_at_betas": alphas_at_betas(alphas, model.beta)}
     record = provenance(seed=spec.seed, wall_time_s=time.perf_counter() - started)
     return [{**common, "method": method, **summarise(np.concatenate(values)), **record}
             for method, values in errors.items() if values]
