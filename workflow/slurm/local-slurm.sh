@@ -15,7 +15,8 @@
 # Both daemons listen on 127.0.0.1 only. The node offers one fake GPU (gpu:fake:1,
 # backed by /dev/null) so that jobs asking for `--gpus=1` can be scheduled.
 #
-# Environment (optional): LOCAL_SLURM_PARTITION (default "debug"),
+# Environment (optional): LOCAL_SLURM_PARTITION (default "batch",
+# the partition of slurm/config.yaml),
 # LOCAL_SLURM_CTLD_PORT (6817), LOCAL_SLURM_SLURMD_PORT (6818),
 # LOCAL_SLURM_TIMEOUT (seconds to wait for an idle node, default 60),
 # LOCAL_SLURM_NO_INSTALL=1 (never call apt-get).
@@ -31,7 +32,7 @@ readonly PACKAGES=(munge slurmctld slurmd slurm-client)
 readonly MUNGE_RUN_DIR=/run/munge
 export PATH="$PATH:/usr/sbin:/sbin"
 
-PARTITION="${LOCAL_SLURM_PARTITION:-debug}"
+PARTITION="${LOCAL_SLURM_PARTITION:-batch}"
 CTLD_PORT="${LOCAL_SLURM_CTLD_PORT:-6817}"
 SLURMD_PORT="${LOCAL_SLURM_SLURMD_PORT:-6818}"
 TIMEOUT="${LOCAL_SLURM_TIMEOUT:-60}"
@@ -45,7 +46,7 @@ die() {
 }
 
 usage() {
-    sed -n '2,25s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2
     exit "$EXIT_USAGE"
 }
 
