@@ -35,7 +35,8 @@ def check_config(config):
     """Fail before any job starts on what the JSON schema cannot check.
 
     The selected scale must exist, and every problem name must be registered in
-    ``aicc.problems`` once the modules in ``problem_modules`` are imported.
+    ``aicc.problems`` once the modules in ``problem_modules`` are imported; aliases
+    (P1..P4) are replaced by the problem's name.
     """
     scales = config["scales"]
     if config["scale"] not in scales:
@@ -57,15 +58,18 @@ def check_config(config):
                 f"({training['lr_final']}) exceeds 'lr' ({training['lr']})"
             )
         for experiment, spec in scale["experiments"].items():
+            canonical = []
             for problem in spec["problems"]:
                 try:
-                    get_problem(problem)
+                    canonical.append(get_problem(problem).name)
                 except (LookupError, ValueError):
                     raise ValueError(
                         f"config key 'scales.{scale_name}.experiments.{experiment}"
                         f".problems': unknown problem {problem!r}; available: "
                         f"{', '.join(sorted(available_problems()))}"
                     ) from None
+            # An alias such as P1 names the same files as its problem.
+            spec["problems"] = list(dict.fromkeys(canonical))
 
 
 check_config(config)
