@@ -102,8 +102,9 @@ class AICCModel(keras.Model):
     standardises the inputs, Z_k = (X_k - mean) / scale with the input distribution's
     entrywise mean and overall scale (set by :meth:`standardize_inputs`), the encoder
     adds the fixed carry-through U_g += sum_k C[g, k] Z_k (see
-    :func:`carry_through_matrix`), the worker divides X~^p by sqrt(M)^(p-1) so that
-    every power has entries of order one, and the networks' output layers and the
+    :func:`carry_through_matrix`), the worker divides X~^p by sqrt(M)^p (so that the
+    first Adam steps on the zero-started maps do not swamp small targets), and the
+    networks' output layers and the
     power maps start at zero: training starts from the mean predictor with each input
     carried to its beta. These are affine maps of the inputs and fixed scalings of the
     powers, so h(e(alpha)) stays a polynomial of degree G*P.
@@ -146,7 +147,12 @@ class AICCModel(keras.Model):
         ]
         self.beta = paper_betas(self.K)
         self.carry = carry_through_matrix(self.beta, self.G) if carry else None
+        # The lagrange variant scales X~^p by 1 / sqrt(M)^p: entries of order one over
+        # sqrt(M). Adam moves each of the M^2 zero-started weights of an output by about
+        # lr at first; unscaled, that swamped the small targets of P3 at M=50 (1/M, the
+        # fan-in scaling, was stable but learnt too slowly within a CPU budget).
         self.power_divisor = self.power_scale * (np.sqrt(self.M) if carry else 1.0)
+        self.feature_divisor = float(np.sqrt(self.M)) if carry else 1.0
 
     @property
     def recovery_threshold(self) -> int:
@@ -193,7 +199,8 @@ class AICCModel(keras.Model):
         for p, dense in enumerate(self.power_maps, start=1):
             if p > 1:
                 power = ops.matmul(power, encoded) / self.power_divisor
-            out = out + dense(ops.reshape(power, (-1, n, self.M * self.M)))
+            features = ops.reshape(power, (-1, n, self.M * self.M)) / self.feature_divisor
+            out = out + dense(features)
         return out
 
     def at_points(self, X, points):
