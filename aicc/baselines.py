@@ -10,7 +10,7 @@
 
 import numpy as np
 
-from aicc.decoding import decode_per_sample
+from aicc.decoding import barycentric_weights, decode_per_sample
 
 
 def berrut_weights(nodes, targets) -> np.ndarray:
@@ -20,18 +20,9 @@ def berrut_weights(nodes, targets) -> np.ndarray:
     in increasing order; a target equal to a node takes that node's value.
     """
     nodes = np.asarray(nodes, dtype=np.float64)
-    targets = np.asarray(targets, dtype=np.float64)
-    order = np.argsort(nodes)
     signs = np.empty(nodes.size)
-    signs[order] = (-1.0) ** np.arange(nodes.size)
-    offsets = targets[:, None] - nodes[None, :]
-    exact = offsets == 0.0
-    offsets[exact] = 1.0
-    terms = signs[None, :] / offsets
-    weights = terms / terms.sum(axis=1, keepdims=True)
-    hit = exact.any(axis=1)
-    weights[hit] = exact[hit].astype(np.float64)
-    return weights
+    signs[np.argsort(nodes)] = (-1.0) ** np.arange(nodes.size)
+    return barycentric_weights(nodes, signs, targets)
 
 
 def bacc_estimates(problem, X, alphas, betas, subsets) -> np.ndarray:

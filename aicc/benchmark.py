@@ -94,7 +94,10 @@ def measure_throughput(spec, config, steps=30, warmup=5) -> dict:
     import keras
 
     from aicc.training import (
-        BatchProducer, build_for_spec, learning_rate_schedule, make_train_step,
+        BatchProducer,
+        build_for_spec,
+        learning_rate_schedule,
+        make_train_step,
         training_batch,
     )
 

@@ -17,6 +17,23 @@ class DecodingError(ValueError):
     """The worker results cannot be decoded (too few, repeated or ill-placed points)."""
 
 
+def barycentric_weights(nodes, node_weights, targets) -> np.ndarray:
+    """Weights ``(len(targets), len(nodes))`` of the barycentric rational form.
+
+    r(t) = sum_j [w_j / (t - x_j)] y_j / sum_j [w_j / (t - x_j)]; a target equal to a
+    node takes that node's value. With w_j = 1 / prod_{i != j} (x_j - x_i) this is the
+    interpolating polynomial; with alternating signs, Berrut's interpolant.
+    """
+    offsets = np.asarray(targets, dtype=np.float64)[:, None] - np.asarray(nodes)[None, :]
+    exact = offsets == 0.0
+    offsets[exact] = 1.0
+    terms = np.asarray(node_weights)[None, :] / offsets
+    weights = terms / terms.sum(axis=1, keepdims=True)
+    hit = exact.any(axis=1)
+    weights[hit] = exact[hit].astype(np.float64)
+    return weights
+
+
 def interpolation_weights(alphas, targets, max_lebesgue=DEFAULT_MAX_LEBESGUE) -> np.ndarray:
     """Weights W ``(len(targets), R)`` with p(target_k) = sum_r W[k, r] p(alpha_r).
 
@@ -32,14 +49,7 @@ def interpolation_weights(alphas, targets, max_lebesgue=DEFAULT_MAX_LEBESGUE) ->
     np.fill_diagonal(gaps, 1.0)
     if np.any(gaps == 0.0):
         raise DecodingError(f"evaluation points must be distinct, got {alphas.tolist()}")
-    barycentric = 1.0 / np.prod(gaps, axis=1)
-    offsets = targets[:, None] - alphas[None, :]
-    exact = offsets == 0.0
-    offsets[exact] = 1.0
-    terms = barycentric[None, :] / offsets
-    weights = terms / terms.sum(axis=1, keepdims=True)
-    hit = exact.any(axis=1)
-    weights[hit] = exact[hit].astype(np.float64)
+    weights = barycentric_weights(alphas, 1.0 / np.prod(gaps, axis=1), targets)
     lebesgue = np.abs(weights).sum(axis=1).max()
     if not np.isfinite(lebesgue) or lebesgue > max_lebesgue:
         raise DecodingError(

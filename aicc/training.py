@@ -49,7 +49,8 @@ class TrainingConfig:
             if int(getattr(self, key)) < 1:
                 raise ValueError(f"{key} must be a positive integer, got {getattr(self, key)!r}")
         if not 0 < self.lr_final <= self.lr:
-            raise ValueError(f"need 0 < lr_final <= lr, got lr={self.lr}, lr_final={self.lr_final}")
+            raise ValueError(
+                f"need 0 < lr_final <= lr, got lr={self.lr}, lr_final={self.lr_final}")
 
     def model_options(self) -> dict:
         return {key: getattr(self, key) for key in
@@ -124,7 +125,7 @@ def make_train_step(model, optimizer, loss, jit_compile=False):
         with tf.GradientTape() as tape:
             value = loss(Y, model(X, training=True))
         gradients = tape.gradient(value, model.trainable_variables)
-        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=True))
         return value
 
     return step

@@ -7,7 +7,11 @@ import pytest
 
 from aicc.baselines import berrut_weights
 from aicc.decoding import (
-    DecodingError, decode, decode_per_sample, interpolation_weights, random_subsets,
+    DecodingError,
+    decode,
+    decode_per_sample,
+    interpolation_weights,
+    random_subsets,
 )
 from aicc.model import build_model, carry_through_matrix
 from aicc.points import betas, evaluation_points

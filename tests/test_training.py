@@ -92,7 +92,8 @@ def test_problem_defined_in_a_test_module_is_trained_by_name(tmp_path):
 
 def test_infinite_loss_stops_training_with_a_message(tmp_path):
     import_problem_modules(["extra_problem"])
-    with pytest.raises(TrainingDiverged, match="loss became (nan|inf) in epoch 1.*no finite epoch"):
+    message = "loss became (nan|inf) in epoch 1.*no finite epoch"
+    with pytest.raises(TrainingDiverged, match=message):
         train(tiny_spec("overflowing"), TrainingConfig(**TINY), tmp_path)
 
 
