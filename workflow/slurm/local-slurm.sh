@@ -224,13 +224,17 @@ start_munge() {
         chown munge:munge /etc/munge/munge.key
         chmod 0400 /etc/munge/munge.key
     fi
-    install -d -o munge -g munge -m 0755 "$MUNGE_RUN_DIR"
-    install -d -o munge -g munge -m 0700 /var/log/munge /var/lib/munge
+    local dir force=()
+    for dir in "$MUNGE_RUN_DIR" /var/log/munge /var/lib/munge; do
+        [[ -d $dir ]] || install -d -o munge -g munge -m 0755 "$dir"
+    done
+    # No munged answers, so a socket left behind is stale: let munged replace it.
+    [[ -S $MUNGE_RUN_DIR/munge.socket.2 ]] && force=(--force)
     log "starting munged"
     # munged forks and writes its pid file where the munge user may write; keep a copy
     # in STATE_DIR so that `stop` knows it is ours.
     rm -f "$MUNGE_RUN_DIR/munged.pid"
-    runuser -u munge -- munged --pid-file="$MUNGE_RUN_DIR/munged.pid" ||
+    runuser -u munge -- munged "${force[@]}" --pid-file="$MUNGE_RUN_DIR/munged.pid" ||
         die "$EXIT_FAIL" "munged failed to start (see /var/log/munge/munged.log)"
     local i
     for ((i = 0; i < 50; i++)); do
