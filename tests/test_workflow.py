@@ -173,6 +173,16 @@ def test_interrupted_run_redoes_only_missing_work(tiny_run):
     assert "Nothing to be done" in again.stdout + again.stderr
 
 
+def test_new_test_settings_rerun_evaluations_not_training(tiny_run, tmp_path):
+    override = tmp_path / "more_test_sets.yaml"
+    override.write_text("scale: tiny\nscales:\n  tiny:\n    evaluation: {test_sets: 3}\n")
+    dry = snakemake(tiny_run, "--dry-run", configfiles=(override,))
+    assert dry.returncode == 0, dry.stderr
+    counts = job_counts(dry.stdout)
+    assert counts["test_spec"] == 6 and counts["evaluate"] == 11
+    assert "train" not in counts and "training_spec" not in counts and "benchmark" not in counts
+
+
 @pytest.mark.parametrize(
     ("config", "named"),
     [

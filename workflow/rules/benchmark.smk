@@ -9,7 +9,8 @@ rule benchmark:
     log:
         "logs/{scale}/benchmark/{problem}/M{M}_K{K}_G{G}_P{P}_seed{seed}.log",
     params:
-        aicc=aicc("benchmark"),
+        aicc=AICC,
+        imports=IMPORTS,
         options=benchmark_options,
     threads: job_resource("benchmark", "threads")
     resources:
@@ -19,6 +20,6 @@ rule benchmark:
     conda:
         "../../environment.yml"
     shell:
-        "{params.aicc} --problem {wildcards.problem} --M {wildcards.M}"
-        " --K {wildcards.K} --G {wildcards.G} --P {wildcards.P}"
+        "{params.aicc} benchmark {params.imports} --problem {wildcards.problem}"
+        " --M {wildcards.M} --K {wildcards.K} --G {wildcards.G} --P {wildcards.P}"
         " --seed {wildcards.seed} {params.options} --out {output} > {log} 2>&1"

@@ -156,10 +156,8 @@ def final_outputs(scale):
 AICC = f'env PATH="$PATH":{shlex.quote(os.path.dirname(sys.executable))} aicc'
 
 
-def aicc(subcommand):
-    """Shell prefix running ``aicc SUBCOMMAND`` with the configured problem modules."""
-    imports = "".join(f" --import {shlex.quote(m)}" for m in config["problem_modules"])
-    return f"{AICC} {subcommand}{imports}"
+# Every aicc call imports the configured problem modules first.
+IMPORTS = " ".join(f"--import {shlex.quote(module)}" for module in config["problem_modules"])
 
 
 def options(values):
@@ -177,9 +175,9 @@ def options(values):
     return " ".join(rendered)
 
 
-def spec_options(wildcards):
+def spec_options(wildcards, *keys):
+    """``aicc spec`` options for the given keys of the scale's evaluation settings."""
     evaluation = scale_config(wildcards.scale)["evaluation"]
-    keys = ("test_sets", "test_batch", "validation_size", "mean_samples")
     return options({key: evaluation[key] for key in keys})
 
 

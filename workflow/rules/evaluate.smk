@@ -4,7 +4,7 @@
 
 rule evaluate:
     input:
-        spec=rules.spec.output[0],
+        spec=rules.test_spec.output[0],
         model=rules.train.output.model,
         config=rules.train.output.config,
     output:
@@ -12,7 +12,8 @@ rule evaluate:
     log:
         "logs/{scale}/evaluate/{problem}/M{M}_K{K}_G{G}_P{P}_{encoder}_seed{seed}.log",
     params:
-        aicc=aicc("evaluate"),
+        aicc=AICC,
+        imports=IMPORTS,
         options=evaluate_options,
         model_dir=lambda wildcards, input: os.path.dirname(input.model),
     threads: job_resource("evaluate", "threads")
@@ -23,5 +24,5 @@ rule evaluate:
     conda:
         "../../environment.yml"
     shell:
-        "{params.aicc} --model {params.model_dir} --spec {input.spec}"
-        " {params.options} --out {output} > {log} 2>&1"
+        "{params.aicc} evaluate {params.imports} --model {params.model_dir}"
+        " --spec {input.spec} {params.options} --out {output} > {log} 2>&1"

@@ -5,7 +5,7 @@
 
 rule train:
     input:
-        spec=rules.spec.output[0],
+        spec=rules.training_spec.output[0],
     output:
         model="results/{scale}/train/{problem}/M{M}_K{K}_G{G}_P{P}_{encoder}_seed{seed}/model.keras",
         config="results/{scale}/train/{problem}/M{M}_K{K}_G{G}_P{P}_{encoder}_seed{seed}/config.json",
@@ -13,7 +13,8 @@ rule train:
     log:
         "logs/{scale}/train/{problem}/M{M}_K{K}_G{G}_P{P}_{encoder}_seed{seed}.log",
     params:
-        aicc=aicc("train"),
+        aicc=AICC,
+        imports=IMPORTS,
         options=train_options,
         outdir=lambda wildcards, output: os.path.dirname(output.model),
     threads: job_resource("train", "threads")
@@ -24,6 +25,6 @@ rule train:
     conda:
         "../../environment.yml"
     shell:
-        "{params.aicc} --spec {input.spec} --G {wildcards.G} --P {wildcards.P}"
-        " --encoder {wildcards.encoder} {params.options}"
+        "{params.aicc} train {params.imports} --spec {input.spec}"
+        " --G {wildcards.G} --P {wildcards.P} --encoder {wildcards.encoder} {params.options}"
         " --out {params.outdir} > {log} 2>&1"
