@@ -4,6 +4,9 @@
 #   snakemake --cores 2                      # default scale (about half an hour)
 #   snakemake --cores 2 --config scale=tiny  # smoke test
 #   snakemake --report report.html           # one HTML page with every result
+#
+# Paths are relative to the working directory; to run elsewhere, pass this
+# repository's config.yaml along: --directory DIR --configfile config.yaml
 
 from snakemake.utils import min_version, validate
 
