@@ -1,7 +1,7 @@
 # Reproduction of "A Learning-Based Approach to Approximate Coded Computation":
 # Table I, Figures 4-6 and a recovery-threshold sweep.
 #
-#   snakemake --cores 2                      # default scale (about half an hour)
+#   snakemake --cores 2                      # default scale (under 30 min, 2 cores)
 #   snakemake --cores 2 --config scale=tiny  # smoke test
 #   snakemake --report report.html           # one HTML page with every result
 #
