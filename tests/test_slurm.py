@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -191,19 +192,29 @@ def tiny_runs(cluster, tmp_path_factory):
     local = copy_repo(snapshot, tmp_path_factory.mktemp("local") / "aicc")
     remote = copy_repo(snapshot, tmp_path_factory.mktemp("slurm") / "aicc")
 
-    code, out, seconds = run_snakemake(
-        local, ["--cores", "2", "--config", "scale=tiny"], cluster.env, PIPELINE_TIMEOUT
-    )
+    # The local reference runs alongside: the Slurm run mostly waits on the scheduler.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        local_run = pool.submit(
+            run_snakemake,
+            local, ["--cores", "2", "--config", "scale=tiny"], cluster.env, PIPELINE_TIMEOUT,
+        )  # fmt: skip
+        slurm_run = run_through_slurm(remote, cluster.env)
+    code, out, seconds = local_run.result()
     assert code == 0, f"local tiny run failed:\n{out[-6000:]}"
     print(f"tiny pipeline locally: {seconds:.0f} s", file=sys.stderr)
+    dry_out, out = slurm_run
+    return {"local": local, "slurm": remote, "dry_run": dry_out, "output": out}
 
+
+def run_through_slurm(workdir, env):
+    """Dry run, then the tiny pipeline through Slurm; returns both outputs."""
     args = [*slurm_args(), "--config", "scale=tiny"]
-    code, dry_out, _ = run_snakemake(remote, [*args, "--dry-run"], cluster.env, 120)
+    code, dry_out, _ = run_snakemake(workdir, [*args, "--dry-run"], env, 120)
     assert code == 0, f"dry run through the Slurm profile failed:\n{dry_out[-6000:]}"
-    code, out, seconds = run_snakemake(remote, args, cluster.env, PIPELINE_TIMEOUT)
+    code, out, seconds = run_snakemake(workdir, args, env, PIPELINE_TIMEOUT)
     assert code == 0, f"tiny run through Slurm failed after {seconds:.0f} s:\n{out[-8000:]}"
     print(f"tiny pipeline through Slurm: {seconds:.0f} s", file=sys.stderr)
-    return {"local": local, "slurm": remote, "dry_run": dry_out, "output": out}
+    return dry_out, out
 
 
 def test_pipeline_runs_through_slurm(cluster, tiny_runs):
