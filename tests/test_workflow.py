@@ -173,6 +173,17 @@ def test_interrupted_run_redoes_only_missing_work(tiny_run):
     assert "Nothing to be done" in again.stdout + again.stderr
 
 
+def test_deleted_evaluation_is_redone_alone(tiny_run):
+    evaluation = "results/tiny/evaluate/eigenvalues/M6_K3_G2_P2_paper_seed0.csv"
+    (tiny_run / evaluation).unlink()
+    dry = snakemake(tiny_run, "--dry-run", evaluation)
+    assert dry.returncode == 0, dry.stderr
+    assert job_counts(dry.stdout) == {"evaluate": 1}
+    result = snakemake(tiny_run, evaluation)
+    assert result.returncode == 0, result.stderr[-5000:]
+    assert len(read_csv(tiny_run / evaluation)) == 3  # aicc, mean predictor, BACC
+
+
 def test_new_test_settings_rerun_evaluations_not_training(tiny_run, tmp_path):
     override = tmp_path / "more_test_sets.yaml"
     override.write_text("scale: tiny\nscales:\n  tiny:\n    evaluation: {test_sets: 3}\n")
