@@ -26,44 +26,60 @@ def add_spec_arguments(parser):
     parser.add_argument("--test-seed", type=int, default=12345, help="seed of the test sets")
     parser.add_argument("--test-sets", type=int, default=10, help="number of test sets")
     parser.add_argument("--test-batch", type=int, default=1024, help="input sets per test set")
-    parser.add_argument("--validation-size", type=int, default=1024)
+    parser.add_argument("--validation-size", type=int, default=1024,
+                        help="input sets of the fixed validation set")
     parser.add_argument("--mean-samples", type=int, default=8192,
                         help="training-distribution targets that estimate the mean predictor")
 
 
-def add_training_arguments(parser):
+def add_model_arguments(parser):
     d = DEFAULTS
-    parser.add_argument("--G", type=int, default=d.G, help="encoder degree G")
+    parser.add_argument("--G", type=int, default=d.G, help="encoder degree G (R = G*P + 1)")
     parser.add_argument("--P", type=int, default=d.P, help="worker polynomial degree P")
-    parser.add_argument("--encoder", choices=("paper", "lagrange"), default=d.encoder)
-    parser.add_argument("--hidden-layers", type=int, default=d.hidden_layers)
-    parser.add_argument("--width", type=int, default=d.width)
-    parser.add_argument("--activation", default=d.activation)
-    parser.add_argument("--power-scale", type=float, default=d.power_scale)
-    parser.add_argument("--epochs", type=int, default=d.epochs)
-    parser.add_argument("--steps-per-epoch", type=int, default=d.steps_per_epoch)
-    parser.add_argument("--batch-size", type=int, default=d.batch_size)
-    parser.add_argument("--lr", type=float, default=d.lr)
-    parser.add_argument("--lr-final", type=float, default=d.lr_final)
+    parser.add_argument("--encoder", choices=("paper", "lagrange"), default=d.encoder,
+                        help="the paper's DNN encoder, or the carry-through variant")
+    parser.add_argument("--hidden-layers", type=int, default=d.hidden_layers,
+                        help="hidden layers of each network Gamma_g and Lambda_0")
+    parser.add_argument("--width", type=int, default=d.width, help="units per hidden layer")
+    parser.add_argument("--activation", default=d.activation, help="hidden activation")
+    parser.add_argument("--power-scale", type=float, default=d.power_scale,
+                        help="divide X~^p by power_scale^(p-1) before the worker's maps")
+    parser.add_argument("--batch-size", type=int, default=d.batch_size,
+                        help="input sets per training step")
     parser.add_argument("--jit-compile", action="store_true", help="compile the step with XLA")
     parser.add_argument("--prefetch", type=int, default=d.prefetch,
                         help="batches generated ahead by the background producer")
 
 
+def add_schedule_arguments(parser):
+    d = DEFAULTS
+    parser.add_argument("--epochs", type=int, default=d.epochs, help="training epochs")
+    parser.add_argument("--steps-per-epoch", type=int, default=d.steps_per_epoch,
+                        help="steps per epoch, each on a fresh batch")
+    parser.add_argument("--lr", type=float, default=d.lr, help="Adam's initial learning rate")
+    parser.add_argument("--lr-final", type=float, default=d.lr_final,
+                        help="learning rate reached in ten exponential stairs")
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="aicc", description=__doc__.splitlines()[0])
     commands = main.add_subparsers(dest="command", required=True)
+    formatter = argparse.ArgumentDefaultsHelpFormatter
 
-    spec = commands.add_parser("spec", help="write the data spec of one configuration")
+    spec = commands.add_parser(
+        "spec", formatter_class=formatter, help="write the data spec of one configuration")
     add_spec_arguments(spec)
     spec.add_argument("--out", required=True, help="spec JSON to write")
 
-    train = commands.add_parser("train", help="train one configuration end to end")
+    train = commands.add_parser(
+        "train", formatter_class=formatter, help="train one configuration end to end")
     train.add_argument("--spec", required=True, help="data spec JSON (from `aicc spec`)")
-    add_training_arguments(train)
+    add_model_arguments(train)
+    add_schedule_arguments(train)
     train.add_argument("--out", required=True, help="model directory to write")
 
-    evaluate = commands.add_parser("evaluate", help="evaluate a trained model + baselines")
+    evaluate = commands.add_parser(
+        "evaluate", formatter_class=formatter, help="evaluate a trained model + baselines")
     evaluate.add_argument("--model", required=True, help="model directory (from `aicc train`)")
     evaluate.add_argument("--spec", help="data spec JSON (default: the model's own)")
     evaluate.add_argument("--workers", type=int, help="number of workers N (default R)")
@@ -71,28 +87,31 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--no-bacc", action="store_true", help="skip the BACC baseline")
     evaluate.add_argument("--out", required=True, help="CSV to write")
 
-    bench = commands.add_parser("benchmark", help="runtime of uncoded f vs the AICC path")
-    bench.add_argument("--problem", default="eigenvalues")
-    bench.add_argument("--M", type=int, required=True)
-    bench.add_argument("--K", type=int, default=3)
+    bench = commands.add_parser(
+        "benchmark", formatter_class=formatter, help="runtime of uncoded f vs the AICC path")
+    bench.add_argument("--problem", default="eigenvalues", help="registered problem name")
+    bench.add_argument("--M", type=int, required=True, help="matrix dimension M")
+    bench.add_argument("--K", type=int, default=3, help="inputs per set K")
     bench.add_argument("--batch", type=int, default=128, help="input sets per batch")
-    bench.add_argument("--repeats", type=int, default=20)
-    bench.add_argument("--G", type=int, default=2)
-    bench.add_argument("--P", type=int, default=2)
-    bench.add_argument("--seed", type=int, default=0)
+    bench.add_argument("--repeats", type=int, default=20, help="timed calls per method")
+    bench.add_argument("--G", type=int, default=2, help="encoder degree G")
+    bench.add_argument("--P", type=int, default=2, help="worker polynomial degree P")
+    bench.add_argument("--seed", type=int, default=0, help="seed of the inputs and weights")
     bench.add_argument("--out", required=True, help="CSV to write")
 
     throughput = commands.add_parser(
-        "throughput", help="training steps/s with fresh data vs the compiled step alone")
+        "throughput", formatter_class=formatter,
+        help="training steps/s with fresh data vs the compiled step alone")
     throughput.add_argument("--problem", action="append", required=True,
                             help="problem name (repeatable)")
-    throughput.add_argument("--M", type=int, required=True)
-    throughput.add_argument("--K", type=int, default=3)
-    throughput.add_argument("--steps", type=int, default=30)
-    add_training_arguments(throughput)
+    throughput.add_argument("--M", type=int, required=True, help="matrix dimension M")
+    throughput.add_argument("--K", type=int, default=3, help="inputs per set K")
+    throughput.add_argument("--steps", type=int, default=30, help="timed steps per problem")
+    add_model_arguments(throughput)
     throughput.add_argument("--out", help="CSV to write (optional)")
 
-    commands.add_parser("problems", help="list the registered problems")
+    commands.add_parser(
+        "problems", formatter_class=formatter, help="list the registered problems")
     for sub in commands.choices.values():
         add_common(sub)
     return main

@@ -58,7 +58,7 @@ def evaluate(model, spec: DataSpec, N: int | None = None, points: str = "paper",
     alphas = evaluation_points(N, points)
     overlap = alphas_at_betas(alphas, model.beta)
     if overlap:
-        print(f"aicc evaluate: warning: {overlap} of the N={N} evaluation points coincide with"
+        print(f"aicc: warning: {overlap} of the N={N} evaluation points coincide with"
               " a beta; carry-through encoders are exact there", file=sys.stderr)
     subset_rng = np.random.default_rng([spec.test_seed, 7])
     target_mean = spec.target_mean()

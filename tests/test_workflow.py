@@ -9,6 +9,7 @@ import csv
 import json
 import math
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -192,6 +193,26 @@ def test_new_test_settings_rerun_evaluations_not_training(tiny_run, tmp_path):
     counts = job_counts(dry.stdout)
     assert counts["test_spec"] == 6 and counts["evaluate"] == 11
     assert "train" not in counts and "training_spec" not in counts and "benchmark" not in counts
+
+
+def test_problem_from_a_module_in_the_working_directory(tmp_path):
+    shutil.copy(REPO / "tests" / "extra_problem.py", tmp_path)
+    extra = tmp_path / "trace.yaml"
+    extra.write_text(
+        "problem_modules: [extra_problem]\n"
+        "scales:\n  tiny:\n    experiments:\n      table1:\n"
+        "        {problems: [trace], M: [3], K: [2], GP: [[1, 2]], encoders: [lagrange]}\n"
+    )
+    target = "results/tiny/evaluate/trace/M3_K2_G1_P2_lagrange_seed0.csv"
+    configs = (CONFIGS / "tiny.yaml", extra)
+    result = snakemake(tmp_path, target, configfiles=configs, timeout=300)
+    assert result.returncode == 0, result.stderr[-5000:]
+    assert job_counts(result.stdout + result.stderr) == {
+        "training_spec": 1, "test_spec": 1, "train": 1, "evaluate": 1,
+    }  # fmt: skip
+    assert {row["method"] for row in read_csv(tmp_path / target)} == {
+        "aicc", "mean_predictor", "bacc",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,8 @@
 """Name -> problem registry, with loading of problems defined outside the package."""
 
 import importlib
+import os
+import sys
 from importlib import metadata
 
 from aicc.problems.base import Problem
@@ -37,9 +39,20 @@ def _load_entry_points() -> None:
         entry.load()
 
 
-def import_problem_modules(modules) -> None:
-    """Import modules (dotted paths) whose import registers extra problems."""
-    for module in modules or ():
+MODULES_VARIABLE = "AICC_PROBLEM_MODULES"
+
+
+def import_problem_modules(modules=()) -> None:
+    """Import modules (dotted paths) whose import registers extra problems.
+
+    Besides ``modules``, the comma-separated modules named by the environment variable
+    AICC_PROBLEM_MODULES are imported (the workflow passes ``problem_modules`` that
+    way). The working directory is searched first, as ``python -m`` would.
+    """
+    from_environment = [m for m in os.environ.get(MODULES_VARIABLE, "").split(",") if m]
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    for module in [*from_environment, *(modules or ())]:
         try:
             importlib.import_module(module)
         except ImportError as error:

@@ -10,7 +10,6 @@ rule benchmark:
         "logs/{scale}/benchmark/{problem}/M{M}_K{K}_G{G}_P{P}_seed{seed}.log",
     params:
         aicc=AICC,
-        imports=IMPORTS,
         options=benchmark_options,
     threads: job_resource("benchmark", "threads")
     resources:
@@ -20,6 +19,6 @@ rule benchmark:
     conda:
         "../../environment.yml"
     shell:
-        "{params.aicc} benchmark {params.imports} --problem {wildcards.problem}"
+        "{params.aicc} benchmark --problem {wildcards.problem}"
         " --M {wildcards.M} --K {wildcards.K} --G {wildcards.G} --P {wildcards.P}"
         " --seed {wildcards.seed} {params.options} --out {output} > {log} 2>&1"

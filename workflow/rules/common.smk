@@ -2,7 +2,6 @@
 # Paths are relative to the working directory (--directory), so one checkout can
 # serve several runs; scripts are found relative to the rule files.
 
-import importlib
 import itertools
 import os
 import shlex
@@ -44,11 +43,15 @@ def check_config(config):
             f"config key 'scale': unknown scale {config['scale']!r}; "
             f"defined in 'scales': {', '.join(sorted(scales))}"
         )
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    for module in config["problem_modules"]:
-        importlib.import_module(module)
-    from aicc.problems import available_problems, get_problem
+    from aicc.problems import available_problems, get_problem, import_problem_modules
+
+    # Jobs inherit the variable (also through sbatch), so the modules stay out of the
+    # rules' parameters: adding a problem does not re-run the others' jobs.
+    os.environ.update(AICC_PROBLEM_MODULES=",".join(config["problem_modules"]))
+    try:
+        import_problem_modules()
+    except ImportError as error:
+        raise ValueError(f"config key 'problem_modules': {error}") from None
 
     for scale_name, scale in scales.items():
         training = scale["training"]
@@ -154,10 +157,6 @@ def final_outputs(scale):
 # environment when --sdm conda is used), then in the folder of the Python running
 # Snakemake, so a virtualenv works without being activated.
 AICC = f'env PATH="$PATH":{shlex.quote(os.path.dirname(sys.executable))} aicc'
-
-
-# Every aicc call imports the configured problem modules first.
-IMPORTS = " ".join(f"--import {shlex.quote(module)}" for module in config["problem_modules"])
 
 
 def options(values):

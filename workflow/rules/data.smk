@@ -17,12 +17,11 @@ rule training_spec:
         "logs/{scale}/spec/train/{problem}/M{M}_K{K}_seed{seed}.log",
     params:
         aicc=AICC,
-        imports=IMPORTS,
         options=lambda wildcards: spec_options(wildcards, "validation_size"),
     conda:
         "../../environment.yml"
     shell:
-        "{params.aicc} spec {params.imports} --problem {wildcards.problem}"
+        "{params.aicc} spec --problem {wildcards.problem}"
         " --M {wildcards.M} --K {wildcards.K} --seed {wildcards.seed} {params.options}"
         " --out {output} > {log} 2>&1"
 
@@ -34,13 +33,12 @@ rule test_spec:
         "logs/{scale}/spec/test/{problem}/M{M}_K{K}_seed{seed}.log",
     params:
         aicc=AICC,
-        imports=IMPORTS,
         options=lambda wildcards: spec_options(
             wildcards, "validation_size", "test_sets", "test_batch", "mean_samples"
         ),
     conda:
         "../../environment.yml"
     shell:
-        "{params.aicc} spec {params.imports} --problem {wildcards.problem}"
+        "{params.aicc} spec --problem {wildcards.problem}"
         " --M {wildcards.M} --K {wildcards.K} --seed {wildcards.seed} {params.options}"
         " --out {output} > {log} 2>&1"

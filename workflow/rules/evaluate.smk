@@ -13,7 +13,6 @@ rule evaluate:
         "logs/{scale}/evaluate/{problem}/M{M}_K{K}_G{G}_P{P}_{encoder}_seed{seed}.log",
     params:
         aicc=AICC,
-        imports=IMPORTS,
         options=evaluate_options,
         model_dir=lambda wildcards, input: os.path.dirname(input.model),
     threads: job_resource("evaluate", "threads")
@@ -24,5 +23,5 @@ rule evaluate:
     conda:
         "../../environment.yml"
     shell:
-        "{params.aicc} evaluate {params.imports} --model {params.model_dir}"
+        "{params.aicc} evaluate --model {params.model_dir}"
         " --spec {input.spec} {params.options} --out {output} > {log} 2>&1"

@@ -14,7 +14,6 @@ rule train:
         "logs/{scale}/train/{problem}/M{M}_K{K}_G{G}_P{P}_{encoder}_seed{seed}.log",
     params:
         aicc=AICC,
-        imports=IMPORTS,
         options=train_options,
         outdir=lambda wildcards, output: os.path.dirname(output.model),
     threads: job_resource("train", "threads")
@@ -25,6 +24,6 @@ rule train:
     conda:
         "../../environment.yml"
     shell:
-        "{params.aicc} train {params.imports} --spec {input.spec}"
+        "{params.aicc} train --spec {input.spec}"
         " --G {wildcards.G} --P {wildcards.P} --encoder {wildcards.encoder} {params.options}"
         " --out {params.outdir} > {log} 2>&1"

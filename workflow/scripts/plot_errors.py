@@ -10,7 +10,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
 from tables import (  # noqa: E402
     PROVENANCE,
     first_per_seed,
@@ -99,7 +98,7 @@ def plot(summary, x, title, scale, png, pdf):
         ]
         ax.set_title(f"{problem} ({', '.join(constant)})" if constant else problem)
         ax.set_xlabel(AXES[x])
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xticks(sorted({int(float(row[x])) for row in rows}))
         ax.set_ylabel("NRMSE (%)")
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")

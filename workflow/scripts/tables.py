@@ -6,14 +6,15 @@ combined over seeds, so each table and figure CSV still says where it came from.
 """
 
 import csv
+import io
 import logging
 import math
-import os
 import sys
-import tempfile
 import traceback
 
 import numpy as np
+
+from aicc.io import atomic_write_text
 
 PROVENANCE = (
     "git_commit",
@@ -60,23 +61,17 @@ def write_rows(path, rows, columns=None):
         columns = []
         for row in rows:
             columns += [key for key in row if key not in columns]
-    directory = os.path.dirname(path) or "."
-    os.makedirs(directory, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", newline="", dir=directory, suffix=".tmp", delete=False
-    ) as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(handle.name, path)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore",
+                            lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write_text(path, buffer.getvalue())
 
 
 def write_text(path, text):
     """Write ``text`` to ``path`` atomically."""
-    directory = os.path.dirname(path) or "."
-    with tempfile.NamedTemporaryFile("w", dir=directory, suffix=".tmp", delete=False) as handle:
-        handle.write(text)
-    os.replace(handle.name, path)
+    atomic_write_text(path, text)
 
 
 def number(value):
