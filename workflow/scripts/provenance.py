@@ -9,16 +9,20 @@ import platform
 import snakemake as snakemake_package
 from tables import PROVENANCE, joined, number, read_rows, run_logged, write_text
 
+CONFIGURATION = ("problem", "M", "K", "G", "P", "encoder", "seed")
+
 
 def describe(path):
     rows = read_rows(path)
     summary = {"file": path, "rows": len(rows)}
     for column in (*PROVENANCE, "seed"):
         summary[column] = sorted(set(joined(row.get(column) for row in rows).split(";")) - {""})
+    # One evaluation or training job writes several rows (one per method): count it once.
+    jobs = {tuple(row.get(key) for key in CONFIGURATION): row for row in rows}.values()
     for column in ("wall_time_s", "train_wall_time_s"):
         if rows and column in rows[0]:
             summary[f"total_{column}"] = sum(
-                value for value in (number(row[column]) for row in rows) if value == value
+                value for value in (number(row[column]) for row in jobs) if value == value
             )
     return summary
 
