@@ -90,6 +90,7 @@ def test_problem_defined_in_a_test_module_is_trained_by_name(tmp_path):
     assert all(np.isfinite(row["nrmse"]) for row in rows)
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
 def test_infinite_loss_stops_training_with_a_message(tmp_path):
     import_problem_modules(["extra_problem"])
     message = "loss became (nan|inf) in epoch 1.*no finite epoch"
