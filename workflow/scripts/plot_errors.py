@@ -17,6 +17,7 @@ from tables import (  # noqa: E402
     joined,
     read_rows,
     run_logged,
+    save_figure,
     summarise_seeds,
     write_rows,
 )
@@ -102,14 +103,13 @@ def plot(summary, x, title, scale, png, pdf):
         ax.set_ylabel("NRMSE (%)")
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
-    fig.suptitle(
+    save_figure(
+        fig,
         f"{title}: approximation error, scale '{scale}'\n"
         "lines: mean over seeds; bands: p5-p95 over test inputs",
-        fontsize="medium",
+        png,
+        pdf,
     )
-    fig.savefig(png, dpi=150)
-    fig.savefig(pdf)
-    plt.close(fig)
 
 
 def main(snakemake):

@@ -9,7 +9,16 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from tables import PROVENANCE, group, joined, number, read_rows, run_logged, write_rows  # noqa: E402
+from tables import (  # noqa: E402
+    PROVENANCE,
+    group,
+    joined,
+    number,
+    read_rows,
+    run_logged,
+    save_figure,
+    write_rows,
+)
 
 CONFIG = ("problem", "M", "K", "R", "batch", "method")
 COLUMNS = (
@@ -91,14 +100,13 @@ def plot(summary, scale, png, pdf):
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize="small", loc="best")
     device = joined(row["device"] for row in summary)
-    fig.suptitle(
+    save_figure(
+        fig,
         f"Fig. 5: runtime, scale '{scale}', device {device}\n"
         "markers: median; bars: p25-p75 over repeats",
-        fontsize="medium",
+        png,
+        pdf,
     )
-    fig.savefig(png, dpi=150)
-    fig.savefig(pdf)
-    plt.close(fig)
 
 
 def main(snakemake):

@@ -125,3 +125,13 @@ def first_per_seed(rows):
     for row in rows:
         seen.setdefault(row.get("seed", ""), row)
     return list(seen.values())
+
+
+def save_figure(fig, title, png, pdf):
+    """Give the figure its title, write it as PNG and PDF, and release it."""
+    import matplotlib.pyplot as plt
+
+    fig.suptitle(title, fontsize="medium")
+    fig.savefig(png, dpi=150)
+    fig.savefig(pdf)
+    plt.close(fig)
