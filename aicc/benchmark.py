@@ -6,6 +6,7 @@ machine: encoder, the R worker computations and the decoding. Runtime does not d
 on the weights' values, so an untrained model of the right shape is timed.
 """
 
+import os
 import time
 
 import numpy as np
@@ -89,8 +90,30 @@ def benchmark_runtime(problem_name, M, K=3, batch=128, repeats=20, G=2, P=2, see
     return rows
 
 
+def cpu_milliseconds(fn, repeats: int) -> float:
+    """Mean CPU time of the whole process (all threads) per call of ``fn``, in ms."""
+    start = time.process_time()
+    for _ in range(repeats):
+        fn()
+    return 1e3 * (time.process_time() - start) / repeats
+
+
+def throughput_ceiling(step_ms, step_cpu_ms, batch_cpu_ms, cores) -> float:
+    """Best possible steps/s-with-data over step-alone when both share ``cores`` cores.
+
+    A step with fresh data needs the CPU time of the step and of its batch; whatever
+    overlap the producer achieves, it cannot take less than their sum spread over
+    every core, nor less than the step alone.
+    """
+    return step_ms / max(step_ms, (step_cpu_ms + batch_cpu_ms) / cores)
+
+
 def measure_throughput(spec, config, steps=30, warmup=5) -> dict:
-    """Training steps/s with fresh data in the loop and of the compiled step alone."""
+    """Training steps/s with fresh data in the loop against the compiled step alone.
+
+    Also returns the CPU cost of one batch and of one step and, from them, the ratio
+    that this machine's cores allow at best (:func:`throughput_ceiling`).
+    """
     import keras
 
     from aicc.training import (
@@ -106,7 +129,10 @@ def measure_throughput(spec, config, steps=30, warmup=5) -> dict:
     step = make_train_step(model, optimizer, get_problem(spec.problem).loss,
                            config.jit_compile)
     fixed = training_batch(spec, 0, config.batch_size)
-    step_ms = timed(lambda: float(step(*fixed)), steps, warmup)
+    step_ms = float(np.mean(timed(lambda: float(step(*fixed)), steps, warmup)))
+    step_cpu_ms = cpu_milliseconds(lambda: float(step(*fixed)), steps)
+    batch_cpu_ms = cpu_milliseconds(lambda: training_batch(spec, 1, config.batch_size),
+                                    max(3, steps // 5))
     producer = BatchProducer(spec, config.batch_size, 1, config.prefetch)
     try:
         for _ in range(warmup):
@@ -117,7 +143,11 @@ def measure_throughput(spec, config, steps=30, warmup=5) -> dict:
         with_data = steps / (time.perf_counter() - start)
     finally:
         producer.close()
-    alone = 1e3 / float(np.mean(step_ms))
+    cores = len(os.sched_getaffinity(0))
+    alone = 1e3 / step_ms
     return {"problem": spec.problem, "M": spec.M, "K": spec.K,
-            "batch_size": config.batch_size, "steps_per_s_step_alone": alone,
-            "steps_per_s_with_data": with_data, "ratio": with_data / alone}
+            "batch_size": config.batch_size, "cores": cores,
+            "steps_per_s_step_alone": alone, "steps_per_s_with_data": with_data,
+            "ratio": with_data / alone, "step_cpu_ms": step_cpu_ms,
+            "batch_cpu_ms": batch_cpu_ms,
+            "ceiling": throughput_ceiling(step_ms, step_cpu_ms, batch_cpu_ms, cores)}

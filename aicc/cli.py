@@ -172,7 +172,9 @@ def run_throughput(args):
         row = measure_throughput(spec, training_config_from(args), args.steps)
         print(f"{row['problem']:>12} M={row['M']}: {row['steps_per_s_with_data']:.1f} steps/s "
               f"with data, {row['steps_per_s_step_alone']:.1f} compiled step alone, "
-              f"ratio {row['ratio']:.2f}", flush=True)
+              f"ratio {row['ratio']:.2f} (at best {row['ceiling']:.2f} on {row['cores']} "
+              f"cores: a batch costs {row['batch_cpu_ms']:.0f} CPU ms, a step "
+              f"{row['step_cpu_ms']:.0f})", flush=True)
         rows.append(row)
     if args.out:
         write_csv(args.out, rows)

@@ -113,6 +113,18 @@ def test_matrix_exponential_against_taylor_series_and_identity():
     assert np.allclose(problem.target(np.eye(5)), (np.e * np.eye(5)).T.reshape(25))
 
 
+def test_spectral_norm_of_the_exponential_inputs_matches_the_svd():
+    from aicc.problems.builtin import spectral_norm
+
+    A = np.random.default_rng(8).uniform(0.0, 1.0, size=(5, 3, 7, 7))
+    assert np.allclose(spectral_norm(A), np.linalg.norm(A, ord=2, axis=(-2, -1)),
+                       rtol=1e-13, atol=0)
+    tied = np.diag([1.0, -0.9999999, 0.5])  # A^T A has a tiny gap: the SVD answers
+    assert spectral_norm(tied) == pytest.approx(1.0, rel=1e-15)
+    assert np.allclose(np.linalg.norm(get_problem("P3").sample(
+        np.random.default_rng(1), (4,), 6), ord=2, axis=(-2, -1)), 1.0, rtol=1e-13, atol=0)
+
+
 def test_determinant_against_eigenvalue_product_and_identity():
     problem = get_problem("P4")
     X = problem.sample(np.random.default_rng(7), (6,), 9)

@@ -1,6 +1,8 @@
 """Real training runs at tiny sizes: accuracy, determinism, resume, divergence."""
 
+import csv
 import json
+import math
 import os
 import signal
 import subprocess
@@ -121,6 +123,28 @@ def test_cli_spec_train_evaluate_benchmark(tmp_path):
     methods = [line.split(",")[5] for line in
                (tmp_path / "bench.csv").read_text().splitlines()[1:]]
     assert {"numpy", "tensorflow", "aicc_total", "aicc_decoding"} <= set(methods)
+    shown = run("throughput", "--problem", "P4", "--problem", "P1", "--M", "4", "--steps", "3",
+                "--hidden-layers", "1", "--width", "8", "--batch-size", "8",
+                "--out", str(tmp_path / "throughput.csv"))
+    assert shown.stdout.count("compiled step alone, ratio") == 2
+    with open(tmp_path / "throughput.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["problem"] for row in rows] == ["determinant", "eigenvalues"]
+    for row in rows:
+        values = {key: float(row[key]) for key in
+                  ("steps_per_s_with_data", "steps_per_s_step_alone", "ratio", "ceiling",
+                   "step_cpu_ms", "batch_cpu_ms")}
+        assert all(value > 0 and math.isfinite(value) for value in values.values())
+        assert values["ceiling"] <= 1.0
     bad = subprocess.run([*aicc, "spec", "--problem", "nope", "--M", "3", "--out",
                           str(tmp_path / "x.json")], env=env, capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown problem 'nope'" in bad.stderr
+
+
+def test_throughput_ceiling_is_the_cpu_bound_of_two_overlapped_jobs():
+    from aicc.benchmark import throughput_ceiling
+
+    # a step of 30 ms wall using 60 CPU ms on 2 cores leaves no room for a 15 ms batch
+    assert throughput_ceiling(30.0, 60.0, 15.0, cores=2) == pytest.approx(30.0 / 37.5)
+    # a step that keeps one of 2 cores busy can absorb the batch on the other
+    assert throughput_ceiling(30.0, 30.0, 15.0, cores=2) == 1.0
