@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from tables import (  # noqa: E402
     PROVENANCE,
+    SCHEME,
     first_per_seed,
     group,
     joined,
@@ -22,9 +23,8 @@ from tables import (  # noqa: E402
     write_rows,
 )
 
-CONFIG = ("problem", "M", "K", "G", "P", "R", "N", "points")
 COLUMNS = (
-    "problem", "M", "K", "G", "P", "R", "N", "points", "series", "method", "encoder",
+    *SCHEME, "series", "method", "encoder",
     "nrmse", "nrmse_seed_std", "p5", "p95", "n_seeds", "seeds", "scale",
     "wall_time_s", "train_wall_time_s", *PROVENANCE,
 )  # fmt: skip
@@ -45,14 +45,14 @@ def series_name(row):
 def summarise(rows, scale):
     """One row per (configuration, series): AICC per encoder, baselines once."""
     summary = []
-    for config, config_rows in group(rows, CONFIG).items():
+    for config, config_rows in group(rows, SCHEME).items():
         for (method,), method_rows in group(config_rows, ("method",)).items():
             if method == "aicc":
                 parts = group(method_rows, ("encoder",)).items()
             else:
                 parts = [(("",), first_per_seed(method_rows))]
             for (encoder,), part in parts:
-                entry = dict(zip(CONFIG, config, strict=True))
+                entry = dict(zip(SCHEME, config, strict=True))
                 entry.update(method=method, encoder=encoder, scale=scale)
                 entry["series"] = series_name({"method": method, "encoder": encoder})
                 entry.update(summarise_seeds(part))

@@ -5,6 +5,7 @@ import logging
 
 from tables import (
     PROVENANCE,
+    SCHEME,
     first_per_seed,
     group,
     read_rows,
@@ -14,9 +15,8 @@ from tables import (
     write_text,
 )
 
-CONFIG = ("problem", "M", "K", "G", "P", "R", "N", "points")
 COLUMNS = (
-    "problem", "M", "K", "G", "P", "R", "N", "points", "encoder",
+    *SCHEME, "encoder",
     "nrmse", "nrmse_seed_std", "p5", "p95",
     "mean_predictor_nrmse", "bacc_nrmse", "paper_nrmse",
     "n_seeds", "seeds", "scale", "wall_time_s", "train_wall_time_s", *PROVENANCE,
@@ -31,10 +31,10 @@ def baseline(rows, method):
 
 def table_rows(rows, scale, paper_nrmse):
     table = []
-    for config, config_rows in group(rows, CONFIG).items():
+    for config, config_rows in group(rows, SCHEME).items():
         aicc = [row for row in config_rows if row["method"] == "aicc"]
         for (encoder,), encoder_rows in group(aicc, ("encoder",)).items():
-            entry = dict(zip(CONFIG, config, strict=True))
+            entry = dict(zip(SCHEME, config, strict=True))
             entry.update(encoder=encoder, scale=scale, **summarise_seeds(encoder_rows))
             entry["mean_predictor_nrmse"] = baseline(config_rows, "mean_predictor")
             entry["bacc_nrmse"] = baseline(config_rows, "bacc")

@@ -27,6 +27,9 @@ PROVENANCE = (
     "python_version",
 )
 
+# The columns that identify one coded-computation configuration of an error row.
+SCHEME = ("problem", "M", "K", "G", "P", "R", "N", "points")
+
 
 def run_logged(main, snakemake):
     """Run ``main(snakemake)`` with stdout, stderr and logging sent to the rule's log.
