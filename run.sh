@@ -24,6 +24,25 @@ ensure_venv() {
     echo "$wanted" > "$stamp"
 }
 
+# Sets SNAKEMAKE_ARGS to the given arguments with scale=SCALE added to the user's
+# --config entries, or as a --config of its own placed last: Snakemake's --config takes
+# every word up to the next option, so targets after it would be read as config entries.
+add_scale() {
+    local scale=$1 arg added=0
+    shift
+    SNAKEMAKE_ARGS=()
+    for arg in "$@"; do
+        SNAKEMAKE_ARGS+=("$arg")
+        if [[ "$arg" == --config && $added == 0 ]]; then
+            SNAKEMAKE_ARGS+=("scale=$scale")
+            added=1
+        fi
+    done
+    if [[ $added == 0 ]]; then
+        SNAKEMAKE_ARGS+=(--config "scale=$scale")
+    fi
+}
+
 usage() {
     sed -n '2,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
@@ -36,12 +55,13 @@ case "$command" in
         scale=${1:-default}
         [[ $# -gt 0 ]] && shift
         ensure_venv
-        export PATH="$PWD/$VENV/bin:$PATH"
-        exec snakemake --cores "${AICC_CORES:-all}" --config scale="$scale" "$@"
+        export PATH="$(cd "$VENV/bin" && pwd):$PATH"
+        add_scale "$scale" "$@"
+        exec snakemake --cores "${AICC_CORES:-all}" "${SNAKEMAKE_ARGS[@]}"
         ;;
     test)
         ensure_venv
-        export PATH="$PWD/$VENV/bin:$PATH"
+        export PATH="$(cd "$VENV/bin" && pwd):$PATH"
         exec python -m pytest "$@"
         ;;
     *)

@@ -245,3 +245,20 @@ def test_report(tiny_run):
     assert len(html) > 10_000
     for name in ("table1.csv", "fig4.png", "fig5.png", "fig6.png", "rsweep.png"):
         assert name in html
+
+
+def test_run_sh_passes_targets_after_the_scale(tmp_path):
+    # run.sh adds --config scale=SCALE; a target after the scale must stay a target.
+    venv = Path(sys.prefix)
+    if not (venv / ".aicc-installed").exists():
+        pytest.skip(f"{venv} was not made by run.sh, which would install a new one")
+    target = "results/tiny/spec/test/eigenvalues/M4_K3_seed0.json"
+    command = [
+        "bash", str(REPO / "run.sh"), "figures", "tiny", target, "--dry-run",
+        "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path),
+        "--configfile", str(REPO / "config.yaml"), str(CONFIGS / "tiny.yaml"),
+    ]  # fmt: skip
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "AICC_VENV": str(venv)}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert job_counts(result.stdout) == {"test_spec": 1}
