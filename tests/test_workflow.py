@@ -262,3 +262,29 @@ def test_run_sh_passes_targets_after_the_scale(tmp_path):
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert job_counts(result.stdout) == {"test_spec": 1}
+
+
+def test_table1_gives_the_spread_over_seeds(tmp_path):
+    # Only the table1 rule runs, on an aggregate of two seeds written here.
+    aggregate = tmp_path / "results" / "tiny" / "aggregate" / "table1.csv"
+    aggregate.parent.mkdir(parents=True)
+    scheme = dict(scale="tiny", experiment="table1", problem="eigenvalues", M=4, K=3, G=2,
+                  P=2, R=5, N=6, points="paper", encoder="paper")  # fmt: skip
+    rows = [
+        dict(scheme, method=method, seed=seed, nrmse=nrmse, p5=nrmse - 1, p95=nrmse + 1)
+        for seed, aicc in ((0, 4.0), (1, 6.0))
+        for method, nrmse in (("aicc", aicc), ("mean_predictor", 9.0), ("bacc", 7.0))
+    ]
+    with open(aggregate, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = snakemake(tmp_path, "figures/tiny/table1.md", "--allowed-rules", "table1")
+    assert result.returncode == 0, result.stderr[-5000:]
+    (row,) = read_csv(tmp_path / "figures" / "tiny" / "table1.csv")
+    assert (float(row["nrmse"]), row["n_seeds"]) == (5.0, "2")
+    assert float(row["nrmse_seed_std"]) == pytest.approx(math.sqrt(2))
+    assert "| 5.00 ± 1.41 | 4.00-6.00 | 9.00 | 7.00 | 4.64 |" in (
+        tmp_path / "figures" / "tiny" / "table1.md"
+    ).read_text()
+    assert r"5.00 $\pm$ 1.41" in (tmp_path / "figures" / "tiny" / "table1.tex").read_text()
