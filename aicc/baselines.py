@@ -6,6 +6,12 @@
   rational interpolant through (beta_k, X_k), evaluated at the workers' points; each
   worker applies the true f; the master decodes any R responses with Berrut's
   interpolant back at the betas. Training-free, and it works for any f.
+* Power-sum regression: the least-squares affine map from the power sums
+  tr(X), ..., tr(X^q) of each input to f(X). A worker of degree P followed by a linear
+  map sees X and X^P entry by entry; for a spectral f, such as P1's eigenvalues, the
+  power sums up to q = P are what that readout can use of the spectrum, so this
+  uncoded predictor shows how much an affine readout of those powers can reach.
+  Degree 0 is the mean predictor.
 """
 
 import numpy as np
@@ -39,3 +45,34 @@ def bacc_estimates(problem, X, alphas, betas, subsets) -> np.ndarray:
 def mean_predictor_estimates(target_mean, shape) -> np.ndarray:
     """The mean predictor's answer, the target mean broadcast to ``shape`` (batch, K, V)."""
     return np.broadcast_to(np.asarray(target_mean, dtype=np.float64), shape)
+
+
+def power_sums(X, degree) -> np.ndarray:
+    """Features [1, tr X, ..., tr X^degree] of matrices ``(..., M, M)``, ``(..., degree+1)``."""
+    X = np.asarray(X, dtype=np.float64)
+    features = [np.ones(X.shape[:-2])]
+    power = None
+    for _ in range(int(degree)):
+        power = X if power is None else power @ X
+        features.append(np.trace(power, axis1=-2, axis2=-1))
+    return np.stack(features, axis=-1)
+
+
+def fit_power_sum_predictor(X, Y, degree) -> np.ndarray:
+    """Least-squares weights ``(degree+1, V)`` of f(X) ``(n, V)`` on power sums of X ``(n, M, M)``.
+
+    Each power sum is scaled by its largest magnitude before the fit, so that high
+    degrees do not make the system ill-conditioned; the returned weights include it.
+    """
+    if int(degree) < 0:
+        raise ValueError(f"degree must be a non-negative integer, got {degree!r}")
+    features = power_sums(X, degree)
+    scale = np.abs(features).max(axis=0)
+    scale[scale == 0] = 1.0
+    weights, *_ = np.linalg.lstsq(features / scale, np.asarray(Y, np.float64), rcond=None)
+    return weights / scale[:, None]
+
+
+def power_sum_estimates(weights, X) -> np.ndarray:
+    """Estimates ``(..., V)`` of f for matrices ``(..., M, M)`` from fitted power-sum weights."""
+    return power_sums(X, len(weights) - 1) @ weights

@@ -1,4 +1,4 @@
-"""Command line: ``aicc spec|train|evaluate|benchmark|throughput|problems``.
+"""Command line: ``aicc spec|train|evaluate|power-sums|benchmark|throughput|problems``.
 
 Each subcommand reads and writes plain files: a data spec (JSON), a trained model
 directory (``model.keras``, ``config.json``, ``history.csv``) and CSV results.
@@ -87,6 +87,14 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--no-bacc", action="store_true", help="skip the BACC baseline")
     evaluate.add_argument("--out", required=True, help="CSV to write")
 
+    sums = commands.add_parser(
+        "power-sums", formatter_class=formatter,
+        help="uncoded baseline: f fitted affinely on tr(X), ..., tr(X^q)")
+    sums.add_argument("--spec", required=True, help="data spec JSON (from `aicc spec`)")
+    sums.add_argument("--max-degree", type=int, default=6,
+                      help="highest power q; every degree 0..q gets a row")
+    sums.add_argument("--out", required=True, help="CSV to write")
+
     bench = commands.add_parser(
         "benchmark", formatter_class=formatter, help="runtime of uncoded f vs the AICC path")
     bench.add_argument("--problem", default="eigenvalues", help="registered problem name")
@@ -152,6 +160,14 @@ def run_evaluate(args):
     write_csv(args.out, evaluate(model, spec, args.workers, args.points, not args.no_bacc))
 
 
+def run_power_sums(args):
+    from aicc.evaluation import evaluate_power_sums
+    from aicc.io import write_csv
+    from aicc.spec import DataSpec
+
+    write_csv(args.out, evaluate_power_sums(DataSpec.load(args.spec), args.max_degree))
+
+
 def run_benchmark(args):
     from aicc.benchmark import benchmark_runtime
     from aicc.io import write_csv
@@ -190,7 +206,9 @@ def run_problems(args):
 
 
 COMMANDS = {"spec": run_spec, "train": run_train, "evaluate": run_evaluate,
-            "benchmark": run_benchmark, "throughput": run_throughput, "problems": run_problems}
+            "power-sums": run_power_sums, "benchmark": run_benchmark,
+            "throughput": run_throughput, "problems": run_problems}
+
 
 
 def main(argv=None) -> int:

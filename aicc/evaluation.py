@@ -11,7 +11,12 @@ import time
 
 import numpy as np
 
-from aicc.baselines import bacc_estimates, mean_predictor_estimates
+from aicc.baselines import (
+    bacc_estimates,
+    fit_power_sum_predictor,
+    mean_predictor_estimates,
+    power_sum_estimates,
+)
 from aicc.decoding import decode_per_sample, random_subsets
 from aicc.io import provenance
 from aicc.points import evaluation_points
@@ -79,3 +84,24 @@ def evaluate(model, spec: DataSpec, N: int | None = None, points: str = "paper",
     record = provenance(seed=spec.seed, wall_time_s=time.perf_counter() - started)
     return [{**common, "method": method, **summarise(np.concatenate(values)), **record}
             for method, values in errors.items() if values]
+
+
+def evaluate_power_sums(spec: DataSpec, max_degree: int) -> list[dict]:
+    """Score the power-sum regression of degree 0..max_degree on the spec's test sets.
+
+    Each degree is fitted on the samples of the mean predictor (degree 0 is the mean
+    predictor itself) and applied to every input, uncoded; one row per degree.
+    """
+    if int(max_degree) < 0:
+        raise ValueError(f"max_degree must be a non-negative integer, got {max_degree!r}")
+    started = time.perf_counter()
+    X_fit, Y_fit = spec.baseline_samples()
+    weights = [fit_power_sum_predictor(X_fit, Y_fit, q) for q in range(int(max_degree) + 1)]
+    errors = [[] for _ in weights]
+    for X, Y in spec.test_sets():
+        for q, w in enumerate(weights):
+            errors[q].append(relative_errors(power_sum_estimates(w, X), Y))
+    record = provenance(seed=spec.seed, wall_time_s=time.perf_counter() - started)
+    return [{"problem": spec.problem, "M": spec.M, "K": spec.K, "method": "power_sums",
+             "degree": q, "fit_samples": len(X_fit), **summarise(np.concatenate(e)), **record}
+            for q, e in enumerate(errors)]

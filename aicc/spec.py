@@ -91,7 +91,11 @@ class DataSpec:
         mean = X.mean(axis=0)
         return mean, float(np.sqrt(np.mean((X - mean) ** 2)))
 
+    def baseline_samples(self):
+        """Inputs ``(n, M, M)`` and targets ``(n, V)`` that the baselines are fitted on."""
+        X, Y = self.sample(self.mean_seed, max(1, self.mean_samples // self.K))
+        return X.reshape(-1, self.M, self.M), Y.reshape(-1, Y.shape[-1])
+
     def target_mean(self) -> np.ndarray:
         """Mean of f over the training distribution ``(V,)``: the mean predictor."""
-        X, Y = self.sample(self.mean_seed, max(1, self.mean_samples // self.K))
-        return Y.reshape(-1, Y.shape[-1]).mean(axis=0)
+        return self.baseline_samples()[1].mean(axis=0)

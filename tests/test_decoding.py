@@ -5,7 +5,12 @@ import itertools
 import numpy as np
 import pytest
 
-from aicc.baselines import berrut_weights
+from aicc.baselines import (
+    berrut_weights,
+    fit_power_sum_predictor,
+    power_sum_estimates,
+    power_sums,
+)
 from aicc.decoding import (
     DecodingError,
     decode,
@@ -100,3 +105,24 @@ def test_carry_through_puts_each_input_at_its_beta():
     assert carry_through_matrix(beta, G=4)[3:].sum() == 0
     least_squares = carry_through_matrix(betas(5), G=1)
     assert least_squares.shape == (2, 5)
+
+
+def test_power_sums_are_traces_of_powers_and_degree_zero_is_the_mean():
+    X = np.random.default_rng(1).uniform(-1, 1, size=(50, 3, 3))
+    features = power_sums(X, 3)
+    assert np.allclose(features[:, 0], 1.0)
+    assert np.allclose(features[:, 3], np.trace(X @ X @ X, axis1=1, axis2=2))
+    Y = np.linalg.det(X)[:, None]
+    assert np.allclose(power_sum_estimates(fit_power_sum_predictor(X, Y, 0), X), Y.mean())
+
+
+def test_power_sum_fit_recovers_a_function_of_the_power_sums():
+    # The determinant of a 2 x 2 matrix is (tr(X)^2 - tr(X^2)) / 2: affine in tr(X^2)
+    # only when tr(X) is fixed, so it is exact for traceless inputs at degree 2.
+    A = np.random.default_rng(2).uniform(-1, 1, size=(40, 2, 2))
+    X = A - np.trace(A, axis1=1, axis2=2)[:, None, None] * np.eye(2) / 2
+    Y = np.linalg.det(X)[:, None]
+    assert np.allclose(power_sum_estimates(fit_power_sum_predictor(X, Y, 2), X), Y)
+    assert not np.allclose(power_sum_estimates(fit_power_sum_predictor(X, Y, 1), X), Y)
+    with pytest.raises(ValueError, match="degree must be a non-negative integer, got -1"):
+        fit_power_sum_predictor(X, Y, -1)

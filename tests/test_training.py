@@ -119,6 +119,12 @@ def test_cli_spec_train_evaluate_benchmark(tmp_path):
         "--workers", "5", "--out", str(tmp_path / "eval.csv"))
     lines = (tmp_path / "eval.csv").read_text().splitlines()
     assert len(lines) == 4 and "nrmse,p5,p50,p95" in lines[0]
+    run("power-sums", "--import", "extra_problem", "--spec", str(tmp_path / "spec.json"),
+        "--max-degree", "2", "--out", str(tmp_path / "sums.csv"))
+    with open(tmp_path / "sums.csv") as handle:
+        sums = {int(row["degree"]): float(row["nrmse"]) for row in csv.DictReader(handle)}
+    assert sums.keys() == {0, 1, 2}
+    assert sums[0] > 1 and sums[1] < 1e-9 and sums[2] < 1e-9  # f = tr X is degree 1
     run("benchmark", "--M", "4", "--repeats", "3", "--out", str(tmp_path / "bench.csv"))
     methods = [line.split(",")[5] for line in
                (tmp_path / "bench.csv").read_text().splitlines()[1:]]

@@ -74,7 +74,8 @@ def tiny_run(tmp_path_factory):
 
 def test_whole_dag_writes_every_output(tiny_run):
     figures = tiny_run / "figures" / "tiny"
-    expected = ["table1.csv", "table1.md", "table1.tex", "provenance.json"]
+    expected = ["table1.csv", "table1.md", "table1.tex", "power_sums.csv", "power_sums.md",
+                "provenance.json"]
     expected += [f"{name}.{ext}" for name in ("fig4", "fig5", "fig6", "rsweep")
                  for ext in ("csv", "png", "pdf")]  # fmt: skip
     for name in expected:
@@ -103,6 +104,22 @@ def test_table1(tiny_run):
     table = tiny_run / "figures" / "tiny"
     assert (table / "table1.md").read_text().count("\n| ") == 1 + 8  # header + rows
     assert r"\begin{tabular}" in (table / "table1.tex").read_text()
+
+
+def test_power_sums_start_from_the_mean_predictor(tiny_run):
+    figures = tiny_run / "figures" / "tiny"
+    rows = read_csv(figures / "power_sums.csv")
+    table1 = {r["problem"]: float(r["mean_predictor_nrmse"])
+              for r in read_csv(figures / "table1.csv")}  # fmt: skip
+    assert {(r["problem"], int(r["degree"])) for r in rows} == {
+        (p, q) for p in table1 for q in range(7)
+    }
+    assert_finite(rows, ["nrmse", "p5", "p95"])
+    for row in rows:
+        if row["degree"] == "0":
+            assert float(row["nrmse"]) == pytest.approx(table1[row["problem"]], rel=1e-9)
+    markdown = (figures / "power_sums.md").read_text()
+    assert markdown.count("\n| ") == 1 + 4 and "q=0 (mean predictor)" in markdown
 
 
 @pytest.mark.parametrize(

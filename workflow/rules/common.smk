@@ -131,6 +131,25 @@ def aggregate_inputs(wildcards):
     }
 
 
+def power_sums_spec(wildcards):
+    """The test spec of the scale's first seed for the job's (problem, M, K)."""
+    seed = scale_config(wildcards.scale)["seeds"][0]
+    return rules.test_spec.output[0].format(
+        scale=wildcards.scale, problem=wildcards.problem, M=wildcards.M, K=wildcards.K,
+        seed=seed,
+    )
+
+
+def power_sums_results(wildcards):
+    """Power-sum regression CSVs of every (problem, M, K) in the scale's Table I."""
+    configurations = experiment_configurations(wildcards.scale, "table1")
+    keys = dict.fromkeys((c["problem"], c["M"], c["K"]) for c in configurations)
+    return [
+        rules.power_sums.output[0].format(scale=wildcards.scale, problem=p, M=M, K=K)
+        for p, M, K in keys
+    ]
+
+
 def aggregates(wildcards):
     """The aggregated CSV of every experiment configured at the job's scale."""
     return [
@@ -145,6 +164,7 @@ def final_outputs(scale):
     for experiment in experiments(scale):
         if experiment == "table1":
             outputs += [f"figures/{scale}/table1.{ext}" for ext in ("csv", "md", "tex")]
+            outputs += [f"figures/{scale}/power_sums.{ext}" for ext in ("csv", "md")]
         else:
             outputs += [f"figures/{scale}/{experiment}.{ext}" for ext in ("csv", "png", "pdf")]
     return outputs

@@ -5,6 +5,7 @@
 localrules:
     aggregate,
     table1,
+    power_sums_table,
     plot_errors,
     plot_runtime,
     provenance,
@@ -43,6 +44,26 @@ rule table1:
         "../../environment.yml"
     script:
         "../scripts/table1.py"
+
+
+rule power_sums_table:
+    input:
+        results=power_sums_results,
+        table1="figures/{scale}/table1.csv",
+    output:
+        csv=report(
+            "figures/{scale}/power_sums.csv",
+            caption="../report/power_sums.rst",
+            category="Table I",
+            labels={"scale": "{scale}", "format": "power sums"},
+        ),
+        md="figures/{scale}/power_sums.md",
+    log:
+        "logs/{scale}/power_sums.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/power_sums.py"
 
 
 rule plot_errors:
