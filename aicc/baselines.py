@@ -7,11 +7,11 @@
   worker applies the true f; the master decodes any R responses with Berrut's
   interpolant back at the betas. Training-free, and it works for any f.
 * Power-sum regression: the least-squares affine map from the power sums
-  tr(X), ..., tr(X^q) of each input to f(X). A worker of degree P followed by a linear
-  map sees X and X^P entry by entry; for a spectral f, such as P1's eigenvalues, the
-  power sums up to q = P are what that readout can use of the spectrum, so this
-  uncoded predictor shows how much an affine readout of those powers can reach.
-  Degree 0 is the mean predictor.
+  tr(X), ..., tr(X^q) of each input to f(X). A worker of degree P applies linear maps
+  to X~, ..., X~^P entry by entry; for a spectral f, such as P1's eigenvalues, the
+  power sums up to q = P are the spectral information such a readout gets directly,
+  so this uncoded predictor shows where an affine readout of them lands. Degree 0 is
+  the mean predictor.
 """
 
 import numpy as np

@@ -210,7 +210,6 @@ COMMANDS = {"spec": run_spec, "train": run_train, "evaluate": run_evaluate,
             "throughput": run_throughput, "problems": run_problems}
 
 
-
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     from aicc.problems import import_problem_modules
