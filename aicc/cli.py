@@ -89,7 +89,11 @@ def parser() -> argparse.ArgumentParser:
 
     sums = commands.add_parser(
         "power-sums", formatter_class=formatter,
-        help="uncoded baseline: f fitted affinely on tr(X), ..., tr(X^q)")
+        help="uncoded baseline: f fitted affinely on tr(X), ..., tr(X^q)",
+        description="Fit f affinely on the power sums tr(X), ..., tr(X^q) of each input by"
+                    " least squares on the spec's mean-predictor samples, for q = 0 (the"
+                    " mean predictor) to --max-degree, and score each fit on the spec's"
+                    " test sets (eq. 6 errors, percent).")
     sums.add_argument("--spec", required=True, help="data spec JSON (from `aicc spec`)")
     sums.add_argument("--max-degree", type=int, default=6,
                       help="highest power q; every degree 0..q gets a row")
